@@ -1,0 +1,366 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/sigess/sigess/internal/db"
+	"github.com/sigess/sigess/internal/testenv"
+)
+
+var pg *testenv.Postgres
+
+func TestMain(m *testing.M) {
+	var err error
+	if pg, err = testenv.NewPostgres(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+	code := m.Run()
+	pg.Close()
+	os.Exit(code)
+}
+
+// fixtures insert one row of each tenant table for a tenant, as the runtime role
+// in that tenant's scope. Every table with a tenant_id column must have one:
+// TestEveryTenantTableHasFixture fails otherwise, so each new table is put
+// through the isolation test below.
+var fixtures = map[string]func(tenant uuid.UUID) (string, []any){
+	"units": func(tenant uuid.UUID) (string, []any) {
+		return `INSERT INTO units (tenant_id, code, kind, name) VALUES ($1, $2, 'pua', 'PUA')`,
+			[]any{tenant, "pua-" + uuid.NewString()[:8]}
+	},
+	"outbox": func(tenant uuid.UUID) (string, []any) {
+		return `INSERT INTO outbox (tenant_id, task_type, payload) VALUES ($1, 'test:noop', '{}')`, []any{tenant}
+	},
+}
+
+// newTenant registers a tenant (platform scope) and gives it one row in every
+// tenant table (its own scope).
+func newTenant(t *testing.T) uuid.UUID {
+	t.Helper()
+	ctx := context.Background()
+	id := uuid.New()
+	err := pg.DB.InPlatform(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO regions (code, slug, name) VALUES ('12', 'lazio', 'Lazio') ON CONFLICT DO NOTHING`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = pg.DB.InPlatform(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind, istat_code, belfiore_code, region_code)
+			VALUES ($1, $2, 'Comune di Prova', 'comune', NULL, NULL, '12')`, id, "t-"+id.String()[:8])
+		return err
+	})
+	if err == nil {
+		t.Fatal("a comune without ISTAT and Belfiore codes was accepted")
+	}
+	err = pg.DB.InPlatform(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind, members, region_code)
+			VALUES ($1, $2, 'Ambito di prova', 'ambito', '{058091,058092}', '12')`, id, "t-"+id.String()[:8])
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = pg.DB.InTenant(ctx, id, func(tx pgx.Tx) error {
+		for table, f := range fixtures {
+			sql, args := f(id)
+			if _, err := tx.Exec(ctx, sql, args...); err != nil {
+				return fmt.Errorf("%s: %w", table, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func tenantTables(t *testing.T) []string {
+	t.Helper()
+	rows, err := pg.Admin.Query(context.Background(), `SELECT c.relname FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+		WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) == 0 {
+		t.Fatal("no tenant tables found")
+	}
+	return tables
+}
+
+func TestEveryTenantTableHasFixture(t *testing.T) {
+	for _, table := range tenantTables(t) {
+		if fixtures[table] == nil {
+			t.Errorf("table %s has tenant_id but no fixture in isolation_test.go: add one so its isolation is tested", table)
+		}
+	}
+}
+
+func sqlState(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}
+
+// TestTenantIsolation works as the runtime role directly in SQL, with no
+// application code in the way: tenant A's scope must not read, change, delete
+// or create tenant B's rows in any tenant table.
+func TestTenantIsolation(t *testing.T) {
+	ctx := context.Background()
+	a, b := newTenant(t), newTenant(t)
+	for _, table := range tenantTables(t) {
+		t.Run(table, func(t *testing.T) {
+			ident := pgx.Identifier{table}.Sanitize()
+			inA := func(fn func(tx pgx.Tx) error) error { return pg.DB.InTenant(ctx, a, fn) }
+
+			var n int
+			if err := inA(func(tx pgx.Tx) error {
+				return tx.QueryRow(ctx, `SELECT count(*) FROM `+ident+` WHERE tenant_id = $1`, b).Scan(&n)
+			}); err != nil || n != 0 {
+				t.Errorf("SELECT of B's rows from A: %d rows, err %v; want 0", n, err)
+			}
+			if err := inA(func(tx pgx.Tx) error {
+				return tx.QueryRow(ctx, `SELECT count(*) FROM `+ident).Scan(&n)
+			}); err != nil || n == 0 {
+				t.Errorf("SELECT of A's own rows: %d rows, err %v; want some", n, err)
+			}
+
+			var tag pgconn.CommandTag
+			err := inA(func(tx pgx.Tx) (err error) {
+				tag, err = tx.Exec(ctx, `UPDATE `+ident+` SET tenant_id = tenant_id WHERE tenant_id = $1`, b)
+				return err
+			})
+			if err != nil || tag.RowsAffected() != 0 {
+				t.Errorf("UPDATE of B's rows from A: %d rows, err %v; want 0", tag.RowsAffected(), err)
+			}
+			err = inA(func(tx pgx.Tx) error {
+				_, err := tx.Exec(ctx, `UPDATE `+ident+` SET tenant_id = $1 WHERE tenant_id = $2`, b, a)
+				return err
+			})
+			if s := sqlState(err); s != "42501" && s != "23503" {
+				t.Errorf("moving A's rows to B: err %v; want refused", err)
+			}
+
+			err = inA(func(tx pgx.Tx) (err error) {
+				tag, err = tx.Exec(ctx, `DELETE FROM `+ident+` WHERE tenant_id = $1`, b)
+				return err
+			})
+			// Tables whose rows are never deleted grant no DELETE at all: refused is fine too.
+			if (err != nil && sqlState(err) != "42501") || (err == nil && tag.RowsAffected() != 0) {
+				t.Errorf("DELETE of B's rows from A: %d rows, err %v; want 0 or refused", tag.RowsAffected(), err)
+			}
+
+			sql, args := fixtures[table](b)
+			err = inA(func(tx pgx.Tx) error { _, err := tx.Exec(ctx, sql, args...); return err })
+			if sqlState(err) != "42501" {
+				t.Errorf("INSERT of a B row from A: err %v; want row-level security violation (42501)", err)
+			}
+
+			// B's rows are all still there.
+			if err := pg.DB.InTenant(ctx, b, func(tx pgx.Tx) error {
+				return tx.QueryRow(ctx, `SELECT count(*) FROM `+ident+` WHERE tenant_id = $1`, b).Scan(&n)
+			}); err != nil || n != 1 {
+				t.Errorf("B's rows after A's attempts: %d, err %v; want 1", n, err)
+			}
+
+			// With no tenant set, nothing at all is visible.
+			if err := pg.DB.Transact(ctx, db.Scope{}, func(tx pgx.Tx) error {
+				return tx.QueryRow(ctx, `SELECT count(*) FROM `+ident).Scan(&n)
+			}); err != nil || n != 0 {
+				t.Errorf("SELECT with no tenant: %d rows, err %v; want 0", n, err)
+			}
+			// Nor through the platform scope: it sees the registry, not tenant data
+			// (the outbox relay has a scope of its own).
+			if err := pg.DB.InPlatform(ctx, func(tx pgx.Tx) error {
+				return tx.QueryRow(ctx, `SELECT count(*) FROM `+ident).Scan(&n)
+			}); err != nil || n != 0 {
+				t.Errorf("SELECT in platform scope: %d rows, err %v; want 0", n, err)
+			}
+		})
+	}
+}
+
+// TestTenantRegistryIsolation: a tenant sees its own registry row only; a region
+// sees its own enti; without a scope nothing.
+func TestTenantRegistryIsolation(t *testing.T) {
+	ctx := context.Background()
+	a, b := newTenant(t), newTenant(t)
+	count := func(scope db.Scope) int {
+		var n int
+		if err := pg.DB.Transact(ctx, scope, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT count(*) FROM tenants WHERE id IN ($1, $2)`, a, b).Scan(&n)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		name  string
+		scope db.Scope
+		want  int
+	}{
+		{"no scope", db.Scope{}, 0},
+		{"tenant A", db.Scope{Tenant: a}, 1},
+		{"region of both", db.Scope{Region: "12"}, 2},
+		{"another region", db.Scope{Region: "03"}, 0},
+		{"platform", db.Scope{Platform: true}, 2},
+	} {
+		if got := count(tc.scope); got != tc.want {
+			t.Errorf("%s: sees %d of the two tenants, want %d", tc.name, got, tc.want)
+		}
+	}
+	err := pg.DB.InTenant(ctx, a, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE tenants SET name = 'x' WHERE id = $1`, b)
+		if err == nil && tag.RowsAffected() != 0 {
+			return errors.New("tenant A renamed tenant B")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Error(err)
+	}
+	err = pg.DB.InRegion(ctx, "03", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO tenants (slug, name, kind, members, region_code)
+			VALUES ('intruder', 'x', 'ambito', '{a,b}', '12')`)
+		return err
+	})
+	if sqlState(err) != "42501" {
+		t.Errorf("region 03 creating an ente in region 12: err %v; want refused", err)
+	}
+}
+
+// TestCatalogRules holds every table, present and future, to the tenancy rules.
+func TestCatalogRules(t *testing.T) {
+	ctx := context.Background()
+	rows, err := pg.Admin.Query(ctx, `
+		SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
+		       EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped),
+		       coalesce((SELECT a.attname FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+		                 WHERE k.conrelid = c.oid AND k.contype = 'p'), ''),
+		       (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := 0
+	for rows.Next() {
+		var name, pkFirst string
+		var rls, forced, hasTenant bool
+		var policies int
+		if err := rows.Scan(&name, &rls, &forced, &hasTenant, &pkFirst, &policies); err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		if !rls || !forced {
+			t.Errorf("table %s: row-level security enabled=%v forced=%v; want both", name, rls, forced)
+		}
+		if policies == 0 {
+			t.Errorf("table %s has no policy", name)
+		}
+		if hasTenant && pkFirst != "tenant_id" {
+			t.Errorf("table %s: primary key starts with %q; want tenant_id", name, pkFirst)
+		}
+	}
+	if seen < 4 {
+		t.Fatalf("catalog query saw %d tables; want at least regions, tenants, units, outbox", seen)
+	}
+
+	// Foreign keys between tenant tables carry tenant_id first, so a row can only
+	// ever point at a row of its own tenant.
+	fks, err := pg.Admin.Query(ctx, `
+		SELECT k.conname, c.relname, (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1])
+		FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+		WHERE k.contype = 'f' AND k.connamespace = 'public'::regnamespace
+		  AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = k.conrelid AND a.attname = 'tenant_id')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fks.Close()
+	for fks.Next() {
+		var con, table, first string
+		if err := fks.Scan(&con, &table, &first); err != nil {
+			t.Fatal(err)
+		}
+		if first != "tenant_id" {
+			t.Errorf("foreign key %s on %s starts with %s; want tenant_id", con, table, first)
+		}
+	}
+}
+
+// TestRuntimeRolePrivileges: the runtime role is not the owner, has no
+// BYPASSRLS and can run no DDL.
+func TestRuntimeRolePrivileges(t *testing.T) {
+	ctx := context.Background()
+	var super, bypass, owner bool
+	err := pg.DB.Pool.QueryRow(ctx, `SELECT rolsuper, rolbypassrls,
+		(SELECT datdba = r.oid FROM pg_database WHERE datname = current_database())
+		FROM pg_roles r WHERE rolname = current_user`).Scan(&super, &bypass, &owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if super || bypass || owner {
+		t.Errorf("runtime role: superuser=%v bypassrls=%v owner=%v; want none", super, bypass, owner)
+	}
+	for _, ddl := range []string{
+		`CREATE TABLE evil (id int)`,
+		`CREATE TEMP TABLE evil (id int)`,
+		`ALTER TABLE units DISABLE ROW LEVEL SECURITY`,
+		`DROP POLICY units_tenant ON units`,
+		`TRUNCATE outbox`,
+		`DELETE FROM tenants`,
+		`INSERT INTO schema_migrations (version, name) VALUES (999, 'x')`,
+	} {
+		_, err := pg.DB.Pool.Exec(ctx, ddl)
+		if s := sqlState(err); s != "42501" && s != "42P01" {
+			t.Errorf("runtime role ran %q: err %v; want permission denied", ddl, err)
+		}
+	}
+}
+
+// TestScopeDoesNotLeak: the scope is transaction-local, so a pooled connection
+// does not carry tenant A into the next transaction.
+func TestScopeDoesNotLeak(t *testing.T) {
+	ctx := context.Background()
+	a := newTenant(t)
+	conn, err := pg.DB.Pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	tx, _ := conn.Begin(ctx)
+	tx.Exec(ctx, db.SwitchTenantSQL, a.String()) //nolint:errcheck
+	tx.Commit(ctx)                               //nolint:errcheck
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM units`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("after the transaction, the connection sees %d units (err %v); want 0", n, err)
+	}
+	var bad error
+	_ = pg.DB.Transact(ctx, db.Scope{}, func(tx pgx.Tx) error {
+		_, bad = tx.Exec(ctx, `SELECT set_config('app.tenant_id', 'not-a-uuid', true); SELECT count(*) FROM units`)
+		return nil
+	})
+	if bad == nil {
+		t.Error("a malformed tenant id was accepted; want an error (fail closed)")
+	}
+}

@@ -1,0 +1,270 @@
+package tenancy
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Settings are an ente's own configuration, stored as JSONB and changed at run
+// time. Every write — file, CLI or UI — goes through Validate.
+type Settings struct {
+	Locale   string   `json:"locale"` // default UI language: it | en
+	Branding Branding `json:"branding"`
+	Contacts Contacts `json:"contacts"`
+	Modules  Modules  `json:"modules"`
+	Security Security `json:"security"`
+	WaaS     WaaS     `json:"waas"`
+}
+
+// Branding is how the ente's UI looks.
+type Branding struct {
+	DisplayName  string `json:"display_name"`
+	PrimaryColor string `json:"primary_color"` // #RRGGBB
+	LogoURL      string `json:"logo_url"`
+}
+
+// Contacts are the ente's public contacts, shown to operators and citizens.
+type Contacts struct {
+	Email   string `json:"email"`
+	PEC     string `json:"pec"`
+	Phone   string `json:"phone"`
+	Address string `json:"address"`
+	Website string `json:"website"`
+}
+
+// Modules switches the ente's capabilities on and off.
+type Modules struct {
+	Intake        bool `json:"intake"`
+	CaseFile      bool `json:"casefile"`
+	Interventions bool `json:"interventions"`
+	Agenda        bool `json:"agenda"`
+	SIUSS         bool `json:"siuss"`
+}
+
+// Security holds the ente's login and session policy.
+type Security struct {
+	MFARequiredForAll    bool `json:"mfa_required_for_all"`
+	SessionIdleMinutes   int  `json:"session_idle_minutes"`
+	SessionAbsoluteHours int  `json:"session_absolute_hours"`
+}
+
+// WaaS configures the SIUSS feed that INPS polls.
+type WaaS struct {
+	Enabled bool `json:"enabled"`
+	PDND    PDND `json:"pdnd"`
+}
+
+// PDND is how the bearer JWTs INPS presents are verified.
+type PDND struct {
+	JWKSURL  string `json:"jwks_url"`
+	Issuer   string `json:"issuer"`
+	Audience string `json:"audience"`
+}
+
+// DefaultSettings are what an ente gets when neither its region template nor its
+// own file says otherwise.
+func DefaultSettings() Settings {
+	return Settings{
+		Locale:   "it",
+		Branding: Branding{PrimaryColor: "#0066CC"},
+		Modules:  Modules{Intake: true, CaseFile: true, Interventions: true, Agenda: true, SIUSS: true},
+		Security: Security{SessionIdleMinutes: 30, SessionAbsoluteHours: 12},
+	}
+}
+
+// FieldError is an invalid setting: Path is its dotted key (branding.primary_color).
+type FieldError struct {
+	Path    string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Path + ": " + e.Message }
+
+var hexColor = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
+
+// Validate checks every setting and returns the first invalid one as *FieldError.
+func (s Settings) Validate() error {
+	checks := []struct {
+		path string
+		ok   bool
+		msg  string
+	}{
+		{"locale", s.Locale == "it" || s.Locale == "en", "must be it or en"},
+		{"branding.display_name", len(s.Branding.DisplayName) <= 120, "must be at most 120 characters"},
+		{"branding.primary_color", hexColor.MatchString(s.Branding.PrimaryColor), "must be a colour like #0066CC"},
+		{"branding.logo_url", s.Branding.LogoURL == "" || validURL(s.Branding.LogoURL, "https", "http"), "must be an http(s) URL"},
+		{"contacts.email", s.Contacts.Email == "" || validEmail(s.Contacts.Email), "must be an e-mail address"},
+		{"contacts.pec", s.Contacts.PEC == "" || validEmail(s.Contacts.PEC), "must be an e-mail address"},
+		{"contacts.phone", len(s.Contacts.Phone) <= 30, "must be at most 30 characters"},
+		{"contacts.address", len(s.Contacts.Address) <= 200, "must be at most 200 characters"},
+		{"contacts.website", s.Contacts.Website == "" || validURL(s.Contacts.Website, "https", "http"), "must be an http(s) URL"},
+		{"security.session_idle_minutes", s.Security.SessionIdleMinutes >= 5 && s.Security.SessionIdleMinutes <= 480, "must be between 5 and 480"},
+		{"security.session_absolute_hours", s.Security.SessionAbsoluteHours >= 1 && s.Security.SessionAbsoluteHours <= 24, "must be between 1 and 24"},
+		{"waas.pdnd.jwks_url", s.WaaS.PDND.JWKSURL == "" || validURL(s.WaaS.PDND.JWKSURL, "https"), "must be an https URL"},
+		{"waas.pdnd.issuer", len(s.WaaS.PDND.Issuer) <= 200, "must be at most 200 characters"},
+		{"waas.pdnd.audience", len(s.WaaS.PDND.Audience) <= 200, "must be at most 200 characters"},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			return &FieldError{Path: c.path, Message: c.msg}
+		}
+	}
+	return nil
+}
+
+func validURL(s string, schemes ...string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	for _, sc := range schemes {
+		if u.Scheme == sc {
+			return true
+		}
+	}
+	return false
+}
+
+func validEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-3 && strings.Contains(s[at:], ".") && !strings.ContainsAny(s, " <>,;")
+}
+
+// DecodeSettings decodes stored or merged JSON into Settings over the defaults,
+// rejecting unknown keys, and validates the result.
+func DecodeSettings(b []byte) (Settings, error) {
+	s := DefaultSettings()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return Settings{}, settingsDecodeError(err)
+	}
+	return s, s.Validate()
+}
+
+func settingsDecodeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return &FieldError{Path: te.Field, Message: "must be a " + jsonKindName(te.Type)}
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, "unknown field "); i >= 0 {
+		return &FieldError{Path: strings.Trim(msg[i+len("unknown field "):], `"`), Message: "is not a setting"}
+	}
+	return fmt.Errorf("settings: %w", err)
+}
+
+func jsonKindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "boolean (true or false)"
+	case reflect.Int:
+		return "whole number"
+	case reflect.String:
+		return "text"
+	}
+	return t.String()
+}
+
+// Set changes one setting by its dotted key, parsing value by the key's type,
+// and validates the result. Unknown keys are refused.
+func (s Settings) Set(key, value string) (Settings, error) {
+	s, err := s.set(key, value)
+	if err != nil {
+		return s, err
+	}
+	return s, s.Validate()
+}
+
+func (s Settings) set(key, value string) (Settings, error) {
+	v := reflect.ValueOf(&s).Elem()
+	parts := strings.Split(key, ".")
+	for i, p := range parts {
+		f, ok := fieldByJSON(v, p)
+		if !ok {
+			return s, &FieldError{Path: key, Message: "is not a setting; known keys: " + strings.Join(SettingKeys(), ", ")}
+		}
+		if i < len(parts)-1 {
+			if f.Kind() != reflect.Struct {
+				return s, &FieldError{Path: key, Message: "is not a setting"}
+			}
+			v = f
+			continue
+		}
+		switch f.Kind() {
+		case reflect.Bool:
+			b, err := strconv.ParseBool(value)
+			if err != nil {
+				return s, &FieldError{Path: key, Message: "must be true or false"}
+			}
+			f.SetBool(b)
+		case reflect.Int:
+			n, err := strconv.Atoi(value)
+			if err != nil {
+				return s, &FieldError{Path: key, Message: "must be a whole number"}
+			}
+			f.SetInt(int64(n))
+		case reflect.String:
+			f.SetString(value)
+		default:
+			return s, &FieldError{Path: key, Message: "is a group of settings; name one of its keys"}
+		}
+	}
+	return s, nil
+}
+
+func fieldByJSON(v reflect.Value, name string) (reflect.Value, bool) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		if strings.Split(t.Field(i).Tag.Get("json"), ",")[0] == name {
+			return v.Field(i), true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+// SettingKeys lists every dotted setting key, sorted.
+func SettingKeys() []string {
+	var keys []string
+	var walk func(t reflect.Type, prefix string)
+	walk = func(t reflect.Type, prefix string) {
+		for i := 0; i < t.NumField(); i++ {
+			name := prefix + strings.Split(t.Field(i).Tag.Get("json"), ",")[0]
+			if t.Field(i).Type.Kind() == reflect.Struct {
+				walk(t.Field(i).Type, name+".")
+				continue
+			}
+			keys = append(keys, name)
+		}
+	}
+	walk(reflect.TypeOf(Settings{}), "")
+	sort.Strings(keys)
+	return keys
+}
+
+// Flatten returns every setting as dotted key → value text, for diffs.
+func (s Settings) Flatten() map[string]string {
+	out := map[string]string{}
+	var walk func(v reflect.Value, prefix string)
+	walk = func(v reflect.Value, prefix string) {
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			name := prefix + strings.Split(t.Field(i).Tag.Get("json"), ",")[0]
+			if t.Field(i).Type.Kind() == reflect.Struct {
+				walk(v.Field(i), name+".")
+				continue
+			}
+			out[name] = fmt.Sprint(v.Field(i).Interface())
+		}
+	}
+	walk(reflect.ValueOf(s), "")
+	return out
+}

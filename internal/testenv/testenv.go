@@ -1,0 +1,225 @@
+// Package testenv gives tests the real services: a freshly migrated PostgreSQL
+// database per test package, and Redis. A missing service fails the test run;
+// it is never skipped. `make test` (scripts/services.sh) starts both.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sigess/sigess/internal/db"
+	"github.com/sigess/sigess/migrations"
+)
+
+// Env variables that point tests elsewhere; the defaults are those of
+// scripts/services.sh.
+const (
+	adminURLEnv   = "SIGESS_TEST_ADMIN_URL"   // a role that may create databases and roles
+	runtimeURLEnv = "SIGESS_TEST_RUNTIME_URL" // the runtime login role; its database is replaced
+	redisURLEnv   = "SIGESS_TEST_REDIS_URL"
+)
+
+func getenv(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// Postgres is one test package's own database.
+type Postgres struct {
+	Name       string
+	AdminURL   string        // the owner role, on this database
+	RuntimeURL string        // the runtime role, on this database
+	DB         *db.DB        // runtime role pool: row-level security applies
+	Admin      *pgxpool.Pool // owner role pool: for setting up and inspecting
+}
+
+// NewPostgres creates and migrates a database named after the test package.
+// Call it from TestMain and Close it when the tests are done.
+func NewPostgres(ctx context.Context) (*Postgres, error) {
+	admin := getenv(adminURLEnv, "postgres://sigess_owner:sigess_owner@127.0.0.1:5432/postgres?sslmode=disable")
+	runtime := getenv(runtimeURLEnv, "postgres://sigess_app:sigess_app@127.0.0.1:5432/postgres?sslmode=disable")
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return nil, fmt.Errorf("testenv: PostgreSQL is not reachable as %s (run `make test`, which starts it, or scripts/services.sh): %w", redact(admin), err)
+	}
+	defer conn.Close(ctx)
+	name := "sigess_test_" + packageName() + "_" + randomHex(4)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return nil, fmt.Errorf("testenv: create database %s: %w", name, err)
+	}
+	p := &Postgres{Name: name, AdminURL: withDatabase(admin, name), RuntimeURL: withDatabase(runtime, name)}
+	ms, err := db.LoadMigrations(migrations.FS)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx, p.AdminURL, p.RuntimeURL, ms); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("testenv: %w", err)
+	}
+	if p.DB, err = db.Open(ctx, p.RuntimeURL, 10); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("testenv: %w", err)
+	}
+	if p.Admin, err = pgxpool.New(ctx, p.AdminURL); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("testenv: %w", err)
+	}
+	return p, nil
+}
+
+// Close drops the database.
+func (p *Postgres) Close() {
+	if p.DB != nil {
+		p.DB.Close()
+	}
+	if p.Admin != nil {
+		p.Admin.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin := getenv(adminURLEnv, "postgres://sigess_owner:sigess_owner@127.0.0.1:5432/postgres?sslmode=disable")
+	if conn, err := pgx.Connect(ctx, admin); err == nil {
+		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{p.Name}.Sanitize()+" WITH (FORCE)") //nolint:errcheck
+		conn.Close(ctx)
+	}
+}
+
+// RedisURL returns the shared test Redis, failing if it does not answer. Tests
+// that use it must keep their keys apart (their own channel or queue names);
+// tests that need Redis to themselves use StartRedis.
+func RedisURL(ctx context.Context) (string, error) {
+	u := getenv(redisURLEnv, "redis://127.0.0.1:6379/0")
+	opt, err := redis.ParseURL(u)
+	if err != nil {
+		return "", fmt.Errorf("testenv: %s: %w", redisURLEnv, err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		return "", fmt.Errorf("testenv: Redis is not reachable at %s (run `make test`, which starts it): %w", u, err)
+	}
+	return u, nil
+}
+
+// Redis is a private redis-server process that a test can stop and restart.
+type Redis struct {
+	Port int
+	URL  string
+	bin  string
+	dir  string
+	cmd  *exec.Cmd
+}
+
+// StartRedis starts redis-server on a free loopback port; the test fails if the
+// binary is missing. It is stopped when the test ends.
+func StartRedis(t testing.TB) *Redis {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatalf("testenv: redis-server is not installed (run `make test`, which installs it): %v", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	r := &Redis{Port: port, URL: fmt.Sprintf("redis://127.0.0.1:%d/0", port), bin: bin, dir: t.TempDir()}
+	r.Start(t)
+	t.Cleanup(func() { r.Stop(t) })
+	return r
+}
+
+// Start (re)starts the server on its port and waits until it answers.
+func (r *Redis) Start(t testing.TB) {
+	t.Helper()
+	r.cmd = exec.Command(r.bin, "--port", strconv.Itoa(r.Port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", r.dir)
+	r.cmd.Stdout, r.cmd.Stderr = nil, nil
+	if err := r.cmd.Start(); err != nil {
+		t.Fatalf("testenv: start redis-server: %v", err)
+	}
+	opt, _ := redis.ParseURL(r.URL)
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for rdb.Ping(context.Background()).Err() != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("testenv: redis-server on port %d did not answer", r.Port)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Stop kills the server, losing everything it held.
+func (r *Redis) Stop(t testing.TB) {
+	t.Helper()
+	if r.cmd == nil || r.cmd.Process == nil {
+		return
+	}
+	r.cmd.Process.Kill() //nolint:errcheck
+	r.cmd.Wait()         //nolint:errcheck
+	r.cmd = nil
+}
+
+// RepoRoot returns the repository root (where go.mod is).
+func RepoRoot() string {
+	dir, _ := os.Getwd()
+	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+	}
+	return dir
+}
+
+func packageName() string {
+	wd, _ := os.Getwd()
+	name := strings.ToLower(filepath.Base(wd))
+	return strings.Map(func(r rune) rune {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			return r
+		}
+		return '_'
+	}, name)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) //nolint:errcheck
+	return hex.EncodeToString(b)
+}
+
+func withDatabase(raw, name string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(bad URL)"
+	}
+	return u.Redacted()
+}
