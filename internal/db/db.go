@@ -130,7 +130,7 @@ func setScope(ctx context.Context, tx pgx.Tx, s Scope) error {
 }
 
 // SwitchTenantSQL points the rest of a platform or regional transaction at the
-// rows of tenant $1 (a UUID as text; '' for none). Provisioning queues it in
+// rows of tenant $1 (a UUID as text; ” for none). Provisioning queues it in
 // batches to write many enti's units in one transaction.
 const SwitchTenantSQL = `SELECT set_config('app.tenant_id', $1, true)`
 

@@ -64,6 +64,28 @@ func (s *Service) List(ctx context.Context, region string) ([]*Tenant, error) {
 	return ts, err
 }
 
+// Search finds active enti whose name or slug contains q (accents and case
+// ignored), at most limit of them, by name.
+func (s *Service) Search(ctx context.Context, q string, limit int) ([]*Tenant, error) {
+	var ts []*Tenant
+	err := s.db.InPlatform(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+tenantColumns+` FROM tenants
+			WHERE status = 'active' AND (slug LIKE '%' || $1 || '%' OR name ILIKE '%' || $2 || '%')
+			ORDER BY name LIMIT $3`, istat.Slugify(q), likeEscaper.Replace(q), limit)
+		if err != nil {
+			return err
+		}
+		ts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Tenant, error) { return scanTenant(r) })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tenancy.Search(%q): %w", q, err)
+	}
+	return ts, nil
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
 // Units returns an ente's units, by code.
 func (s *Service) Units(ctx context.Context, tenant uuid.UUID) ([]Unit, error) {
 	var us []Unit

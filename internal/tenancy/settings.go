@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -100,6 +101,7 @@ func (s Settings) Validate() error {
 		{"locale", s.Locale == "it" || s.Locale == "en", "must be it or en"},
 		{"branding.display_name", len(s.Branding.DisplayName) <= 120, "must be at most 120 characters"},
 		{"branding.primary_color", hexColor.MatchString(s.Branding.PrimaryColor), "must be a colour like #0066CC"},
+		{"branding.primary_color", contrastWithWhite(s.Branding.PrimaryColor) >= 4.5, "must be dark enough for white text (contrast at least 4.5:1, WCAG 2.1 AA)"},
 		{"branding.logo_url", s.Branding.LogoURL == "" || validURL(s.Branding.LogoURL, "https", "http"), "must be an http(s) URL"},
 		{"contacts.email", s.Contacts.Email == "" || validEmail(s.Contacts.Email), "must be an e-mail address"},
 		{"contacts.pec", s.Contacts.PEC == "" || validEmail(s.Contacts.PEC), "must be an e-mail address"},
@@ -118,6 +120,25 @@ func (s Settings) Validate() error {
 		}
 	}
 	return nil
+}
+
+// contrastWithWhite is the WCAG 2.1 contrast ratio of a #RRGGBB colour with white.
+func contrastWithWhite(hex string) float64 {
+	if !hexColor.MatchString(hex) {
+		return 0
+	}
+	var lum float64
+	for i, weight := range []float64{0.2126, 0.7152, 0.0722} {
+		v, _ := strconv.ParseUint(hex[1+2*i:3+2*i], 16, 8)
+		c := float64(v) / 255
+		if c <= 0.03928 {
+			c /= 12.92
+		} else {
+			c = math.Pow((c+0.055)/1.055, 2.4)
+		}
+		lum += weight * c
+	}
+	return 1.05 / (lum + 0.05)
 }
 
 func validURL(s string, schemes ...string) bool {

@@ -12,12 +12,14 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/sigess/sigess/internal/derrors"
 )
 
 // Error kinds returned by this package.
 var (
-	ErrNotFound = errors.New("not found")
-	ErrInvalid  = errors.New("invalid")
+	ErrNotFound = derrors.ErrNotFound
+	ErrInvalid  = derrors.ErrInvalid
 )
 
 // Kind is what an ente is.

@@ -1,0 +1,149 @@
+// Package app builds SIGeSS's object graph from the configuration — pool,
+// Redis, tenant registry, web server, worker — and runs its processes.
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sigess/sigess/internal/config"
+	"github.com/sigess/sigess/internal/db"
+	"github.com/sigess/sigess/internal/jobs"
+	"github.com/sigess/sigess/internal/tenancy"
+	"github.com/sigess/sigess/internal/web"
+)
+
+// App holds the long-lived parts of a SIGeSS process.
+type App struct {
+	Cfg      *config.Config
+	DB       *db.DB
+	Redis    *redis.Client
+	Tenants  *tenancy.Service
+	Resolver *tenancy.Resolver
+	Metrics  *prometheus.Registry
+	Version  string
+
+	jobMetrics *jobs.Metrics
+}
+
+// New connects to PostgreSQL and Redis and builds the services.
+func New(ctx context.Context, cfg *config.Config, version string) (*App, error) {
+	d, err := db.Open(ctx, cfg.Database.URL, cfg.Database.MaxConns)
+	if err != nil {
+		return nil, fmt.Errorf("PostgreSQL (SIGESS_DATABASE_URL): %w", err)
+	}
+	opt, err := redis.ParseURL(cfg.Redis.URL)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("SIGESS_REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(opt)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	svc := tenancy.NewService(d, tenancy.Publisher{RDB: rdb})
+	return &App{
+		Cfg: cfg, DB: d, Redis: rdb, Tenants: svc, Resolver: tenancy.NewResolver(svc, cfg.Tenants.CacheTTL),
+		Metrics: reg, Version: version, jobMetrics: jobs.NewMetrics(reg),
+	}, nil
+}
+
+// Close releases connections.
+func (a *App) Close() {
+	a.Redis.Close()
+	a.DB.Close()
+}
+
+func (a *App) checks() []web.Check {
+	return []web.Check{
+		{Name: "postgres", Ping: func(ctx context.Context) error { return a.DB.Pool.Ping(ctx) }},
+		{Name: "redis", Ping: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
+	}
+}
+
+// Server builds the web server.
+func (a *App) Server() (*web.Server, error) {
+	return web.New(web.Options{
+		BaseDomain: a.Cfg.HTTP.BaseDomain, Tenants: a.Resolver, Registry: a.Tenants,
+		Checks: a.checks(), Registerer: a.Metrics, Gatherer: a.Metrics, Version: a.Version,
+	})
+}
+
+// Serve runs the web server until ctx ends, then drains it.
+func (a *App) Serve(ctx context.Context) error {
+	srv, err := a.Server()
+	if err != nil {
+		return err
+	}
+	go a.Resolver.Listen(ctx, a.Redis)
+	slog.Info("serving", "addr", a.Cfg.HTTP.Addr, "url", a.Cfg.HTTP.PublicURL, "version", a.Version)
+	return listen(ctx, &http.Server{Addr: a.Cfg.HTTP.Addr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second})
+}
+
+// Work runs the job worker and the outbox relay until ctx ends, with its own
+// operations endpoint (healthz, readyz, metrics).
+func (a *App) Work(ctx context.Context) error {
+	redisOpt, err := asynq.ParseRedisURI(a.Cfg.Redis.URL)
+	if err != nil {
+		return fmt.Errorf("SIGESS_REDIS_URL: %w", err)
+	}
+	client := asynq.NewClient(redisOpt)
+	defer client.Close()
+	worker := jobs.NewWorker(redisOpt, a.Cfg.Worker.Concurrency, a.jobMetrics)
+	relay := jobs.NewRelay(a.DB, client, a.jobMetrics)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"status":"ok"}`)) }) //nolint:errcheck
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		status, body := web.Ready(r.Context(), a.checks())
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(body) //nolint:errcheck
+	})
+	mux.Handle("/metrics", promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}))
+
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return worker.Run(ctx) })
+	g.Go(func() error { relay.Run(ctx, a.Cfg.Worker.RelayInterval); return nil })
+	g.Go(func() error {
+		return listen(ctx, &http.Server{Addr: a.Cfg.Worker.OpsAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second})
+	})
+	slog.Info("worker running", "concurrency", a.Cfg.Worker.Concurrency, "ops_addr", a.Cfg.Worker.OpsAddr)
+	return g.Wait()
+}
+
+// All runs the server and the worker in one process: the single-machine default.
+func (a *App) All(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.Serve(ctx) })
+	g.Go(func() error { return a.Work(ctx) })
+	return g.Wait()
+}
+
+// listen serves until ctx ends, then shuts down within 15 seconds.
+func listen(ctx context.Context, srv *http.Server) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen on %s: %w", srv.Addr, err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+// Package web is SIGeSS's HTTP face: the gin router, the middleware every
+// request passes through (request id, recovery, security headers, logging,
+// metrics, tenant resolution), the error pages and problem+json, and the
+// operational endpoints.
+package web
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/sigess/sigess/internal/tenancy"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Tenants is what the web layer needs of the tenant registry.
+type Tenants interface {
+	Resolve(ctx context.Context, slug string) (*tenancy.Tenant, error)
+}
+
+// Registry finds and describes enti for the public pages.
+type Registry interface {
+	Search(ctx context.Context, q string, limit int) ([]*tenancy.Tenant, error)
+	Units(ctx context.Context, tenant uuid.UUID) ([]tenancy.Unit, error)
+}
+
+// Check is a readiness probe of one dependency.
+type Check struct {
+	Name string
+	Ping func(ctx context.Context) error
+}
+
+// Options wires a Server.
+type Options struct {
+	BaseDomain string
+	Tenants    Tenants
+	Registry   Registry
+	Checks     []Check
+	Registerer prometheus.Registerer // where HTTP metrics are registered
+	Gatherer   prometheus.Gatherer   // what /metrics serves
+	Version    string
+}
+
+// Server is the HTTP application.
+type Server struct {
+	opts    Options
+	engine  *gin.Engine
+	pages   *template.Template
+	metrics *httpMetrics
+}
+
+// New builds the router; a template that does not parse fails here, at start.
+func New(opts Options) (*Server, error) {
+	pages, err := template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{opts: opts, engine: gin.New(), pages: pages, metrics: newHTTPMetrics(opts.Registerer)}
+	s.engine.HandleMethodNotAllowed = true
+	s.engine.Use(requestID(), s.recovery(), securityHeaders(), s.observe())
+	s.engine.NoRoute(s.handle(func(c *gin.Context) error { return errNoRoute }))
+	s.engine.NoMethod(s.handle(func(c *gin.Context) error { return errNoMethod }))
+
+	s.engine.GET("/healthz", s.healthz)
+	s.engine.GET("/readyz", s.readyz)
+	s.engine.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{})))
+	s.engine.GET("/", s.handle(s.platformHome))
+
+	t := s.engine.Group("/t/:slug", s.resolveTenant())
+	t.GET("/", s.handle(s.tenantHome))
+	api := t.Group("/api/v1")
+	api.GET("/ente", s.handle(s.tenantInfo))
+	return s, nil
+}
+
+// Handler returns the server as an http.Handler that also serves tenants by
+// host name: {slug}.{base_domain}/path is served as /t/{slug}/path.
+func (s *Server) Handler() http.Handler {
+	suffix := "." + s.opts.BaseDomain
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		host = strings.ToLower(host)
+		if slug, ok := strings.CutSuffix(host, suffix); ok && slug != "" && !strings.Contains(slug, ".") &&
+			!strings.HasPrefix(r.URL.Path, "/t/") && !isOps(r.URL.Path) {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path = "/t/" + slug + r.URL.Path
+			r2.URL.RawPath = ""
+			s.engine.ServeHTTP(w, r2)
+			return
+		}
+		s.engine.ServeHTTP(w, r)
+	})
+}
+
+func isOps(path string) bool {
+	return path == "/healthz" || path == "/readyz" || path == "/metrics"
+}
