@@ -25,10 +25,10 @@ type subcommand struct {
 
 func tenantCommands() []subcommand {
 	return []subcommand{
-	{"apply", "[DIR] [--dry-run]", "make the enti match the files in DIR (default tenants/): one folder per region with _template.yaml and one file per ente. Idempotent; all or nothing", runApply},
-	{"provision-istat", "--region CODE [--province XX] | --all", "make every comune of a region (or province, or Italy) a tenant with its region's template, from the embedded ISTAT list. Idempotent", runProvision},
-	{"set", "SLUG KEY=VALUE...", "change settings of one ente by dotted key (branding.primary_color=#8C1D40); name and status too", runSet},
-	{"list", "[--region CODE] [--json]", "list enti", runList},
+		{"apply", "[DIR] [--dry-run]", "make the enti match the files in DIR (default tenants/): one folder per region with _template.yaml and one file per ente. Idempotent; all or nothing", runApply},
+		{"provision-istat", "--region CODE [--province XX] | --all", "make every comune of a region (or province, or Italy) a tenant with its region's template, from the embedded ISTAT list. Idempotent", runProvision},
+		{"set", "SLUG KEY=VALUE...", "change settings of one ente by dotted key (branding.primary_color=#8C1D40); name and status too", runSet},
+		{"list", "[--region CODE] [--json]", "list enti", runList},
 	}
 }
 

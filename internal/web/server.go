@@ -94,8 +94,9 @@ func (s *Server) Handler() http.Handler {
 			host = h
 		}
 		host = strings.ToLower(host)
-		if slug, ok := strings.CutSuffix(host, suffix); ok && slug != "" && !strings.Contains(slug, ".") &&
-			!strings.HasPrefix(r.URL.Path, "/t/") && !isOps(r.URL.Path) {
+		// Under a tenant's host every path is that tenant's: /t/other/ is not
+		// reachable through it.
+		if slug, ok := strings.CutSuffix(host, suffix); ok && slug != "" && !strings.Contains(slug, ".") && !isOps(r.URL.Path) {
 			r2 := r.Clone(r.Context())
 			r2.URL.Path = "/t/" + slug + r.URL.Path
 			r2.URL.RawPath = ""
