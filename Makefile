@@ -29,6 +29,7 @@ services:
 ## test: the whole suite against real PostgreSQL, Redis and helm
 test: services $(HELM)
 	$(GO) vet ./...
+	bash scripts/services_test.sh
 	HELM=$(HELM) $(GO) test -count=1 ./...
 
 ## lint: formatting and vet

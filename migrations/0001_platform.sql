@@ -118,4 +118,4 @@ CREATE POLICY outbox_tenant ON outbox
 GRANT SELECT, INSERT, UPDATE ON regions TO sigess_runtime;
 GRANT SELECT, INSERT, UPDATE ON tenants TO sigess_runtime;
 GRANT SELECT, INSERT, UPDATE, DELETE ON units TO sigess_runtime;
-GRANT SELECT, INSERT, UPDATE ON outbox TO sigess_runtime;
+GRANT SELECT, INSERT, UPDATE, DELETE ON outbox TO sigess_runtime; -- the relay prunes sent rows

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -83,10 +84,10 @@ func (r *Relay) RelayOnce(ctx context.Context) (sent int, err error) {
 		var tenants, ids []uuid.UUID
 		for _, o := range pending {
 			if err := r.enqueue(ctx, o); err != nil {
-				enqueueErr = fmt.Errorf("jobs.RelayOnce: enqueue %s %s: %w", o.taskType, o.id, err)
+				enqueueErr = fmt.Errorf("jobs.Relay.RelayOnce: enqueue %s %s: %w", o.taskType, o.id, err)
 				msg := err.Error()
 				if len(msg) > lastErrorMax {
-					msg = msg[:lastErrorMax]
+					msg = strings.ToValidUTF8(msg[:lastErrorMax], "")
 				}
 				if _, err := tx.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $3
 					WHERE tenant_id = $1 AND id = $2`, o.tenant, o.id, msg); err != nil {
@@ -113,7 +114,7 @@ func (r *Relay) RelayOnce(ctx context.Context) (sent int, err error) {
 		// Tasks enqueued in this round stay pending in the outbox; the next
 		// round finds them already in asynq and only marks them.
 		r.m.OutboxRelayErrors.Inc()
-		return 0, fmt.Errorf("jobs.RelayOnce: %w", err)
+		return 0, fmt.Errorf("jobs.Relay.RelayOnce: %w", err)
 	}
 	r.m.OutboxRelayed.Add(float64(sent))
 	if enqueueErr != nil {

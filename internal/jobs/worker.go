@@ -21,7 +21,8 @@ type Worker struct {
 }
 
 // NewWorker returns a worker that takes tasks from the default queue of the
-// Redis at redisOpt and runs up to concurrency of them at once. m may be nil.
+// Redis at redisOpt and runs up to concurrency of them at once (one per CPU if
+// concurrency < 1). m may be nil.
 func NewWorker(redisOpt asynq.RedisConnOpt, concurrency int, m *Metrics) *Worker {
 	if m == nil {
 		m = NewMetrics(nil)

@@ -45,8 +45,9 @@ type regionOp struct {
 }
 
 type tenantOp struct {
-	t      *Tenant
-	create bool
+	t       *Tenant
+	create  bool
+	oldSlug string // to invalidate caches when a slug changes
 }
 
 type unitOp struct {
@@ -143,7 +144,7 @@ func (p *Plan) planEnte(old *Tenant, e *DesiredEnte, units map[uuid.UUID][]Unit)
 	} else {
 		t.ID = old.ID
 		if fields := diffTenant(old, &t); len(fields) > 0 {
-			p.tenants = append(p.tenants, tenantOp{t: &t})
+			p.tenants = append(p.tenants, tenantOp{t: &t, oldSlug: old.Slug})
 			p.Changes = append(p.Changes, Change{Op: "update", Object: "ente " + t.Slug, Fields: fields})
 		}
 	}
@@ -285,6 +286,9 @@ func (p *Plan) changedSlugs() []string {
 	var slugs []string
 	for _, op := range p.tenants {
 		slugs = append(slugs, op.t.Slug)
+		if op.oldSlug != "" && op.oldSlug != op.t.Slug {
+			slugs = append(slugs, op.oldSlug)
+		}
 	}
 	return slugs
 }

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# bench/run.sh — what `make bench` runs: the Go benchmarks of bench/ against a
+# local PostgreSQL (started by scripts/services.sh, as for `make test`), then a
+# summary with each target; then, only if SIGESS_URL is set, bench/load.sh
+# against that running server.
+#
+# Takes about 3 minutes on a 2-core machine. The two kinds of benchmark want
+# different -benchtime:
+#   * provisioning and apply take seconds per operation: one operation a run
+#     (-benchtime=1x), three runs (-count=3);
+#   * a request takes microseconds: as many as fit in 1 s, ten runs. These are
+#     ten separate `go test -count=1` so that the 10- and 7,904-tenant runs
+#     alternate: on a shared machine the load drifts over a minute, and ten
+#     runs of one size followed by ten of the other would put the drift into
+#     their ratio.
+#
+# Environment:
+#   SIGESS_URL   a running server to load with bench/load.sh (loopback only)
+#   BENCH_OUT    also write the raw `go test` output to this file
+#
+# Exit status: 0 when every benchmark ran; a missed target is reported, not
+# failed, since timings depend on the machine.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+SERVICES_DB=none bash scripts/services.sh
+
+out=$(mktemp "${TMPDIR:-/tmp}/sigess-bench.XXXXXX")
+trap 'rm -f "$out"' EXIT
+
+run() {
+	printf '\n$ %s\n' "$*"
+	"$@" | tee -a "$out" # pipefail: a failing go test fails the run
+}
+
+run go test -run '^$' -bench 'ProvisionAll|Apply' -benchtime=1x -count=3 -timeout 30m ./bench/
+for _ in $(seq 10); do
+	run go test -run '^$' -bench 'Resolve' -benchtime=1s -count=1 -benchmem ./bench/
+done
+
+if [[ -n ${BENCH_OUT:-} ]]; then
+	cp "$out" "$BENCH_OUT"
+fi
+
+# median NAME UNIT: the median of the figures of benchmark NAME in UNIT
+# (ns/op, ms/op, comuni/s…); the -N GOMAXPROCS suffix is ignored.
+median() {
+	awk -v name="$1" -v unit="$2" '
+		$1 ~ /^Benchmark/ {
+			n = $1; sub(/-[0-9]+$/, "", n)
+			if (n != name) next
+			for (i = 3; i < NF; i++) if ($(i + 1) == unit) print $i
+		}' "$out" | sort -g | awk '{ v[NR] = $1 } END {
+			if (NR == 0) exit 1
+			if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2
+		}'
+}
+
+verdict() { # verdict CONDITION(awk) → met / MISSED
+	awk "BEGIN { exit !($1) }" && echo met || echo MISSED
+}
+
+provision=$(median BenchmarkProvisionAll ns/op)
+rate=$(median BenchmarkProvisionAll comuni/s)
+nochange=$(median BenchmarkApplyNoChange ms/op)
+creates=$(median BenchmarkApplyAllCreates ms/op)
+r10=$(median BenchmarkResolve/tenants=10 ns/op)
+r7904=$(median BenchmarkResolve/tenants=7904 ns/op)
+c10=$(median BenchmarkResolveCache/tenants=10 ns/op)
+c7904=$(median BenchmarkResolveCache/tenants=7904 ns/op)
+ratio=$(awk -v a="$r7904" -v b="$r10" 'BEGIN { printf "%.2f", a / b }')
+cratio=$(awk -v a="$c7904" -v b="$c10" 'BEGIN { printf "%.2f", a / b }')
+
+printf '\nSummary (medians; machine: %s cores, %s)\n' "$(nproc)" \
+	"$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+awk -v p="$provision" -v r="$rate" -v v="$(verdict "$provision < 60e9")" \
+	'BEGIN { printf "  provision all 7,904 comuni      %8.1f s   (%.0f comuni/s)   target < 60 s: %s\n", p / 1e9, r, v }'
+printf '  tenants apply, nothing to do    %8s ms\n' "$nochange"
+printf '  tenants apply, first (creates)  %8s ms\n' "$creates"
+printf '  request at 10 / 7,904 tenants   %8.0f / %.0f ns   ratio %s   target < 1.5: %s\n' \
+	"$r10" "$r7904" "$ratio" "$(verdict "$ratio < 1.5")"
+printf '  cache lookup alone              %8.0f / %.0f ns   ratio %s\n' "$c10" "$c7904" "$cratio"
+
+if [[ -n ${SIGESS_URL:-} ]]; then
+	printf '\n$ bash bench/load.sh   # SIGESS_URL=%s\n' "$SIGESS_URL"
+	bash bench/load.sh
+fi
