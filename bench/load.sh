@@ -38,10 +38,8 @@ die() {
 # Loopback only: this script must never load someone else's server.
 [[ $url =~ ^https?://(\[[^]]+\]|[^/:]+)(:[0-9]+)?$ ]] || die "SIGESS_URL '$url' must be scheme://host[:port], without a path"
 host=${BASH_REMATCH[1]}
-case $host in
-localhost | *.localhost | 127.* | '[::1]') ;;
-*) die "SIGESS_URL host '$host' is not loopback (localhost, 127.0.0.0/8, [::1]); refusing to load it" ;;
-esac
+[[ $host =~ ^(localhost|[a-z0-9-]+\.localhost|127(\.[0-9]{1,3}){3}|\[::1\])$ ]] ||
+	die "SIGESS_URL host '$host' is not loopback (localhost, SLUG.localhost, 127.0.0.0/8, [::1]); refusing to load it"
 
 if ! command -v wrk >/dev/null 2>&1; then
 	[[ $(id -u) == 0 ]] || die "wrk is not installed; run: sudo apt-get install -y wrk"

@@ -29,8 +29,13 @@ SERVICES_DB=none bash scripts/services.sh
 out=$(mktemp "${TMPDIR:-/tmp}/sigess-bench.XXXXXX")
 trap 'rm -f "$out"' EXIT
 
+# run CMD...: print CMD as one would type it, run it, keep its output.
 run() {
-	printf '\n$ %s\n' "$*"
+	local a line=
+	for a; do
+		if [[ $a =~ ^[A-Za-z0-9_./=:-]+$ ]]; then line+=" $a"; else line+=" '$a'"; fi
+	done
+	printf '\n$%s\n' "$line"
 	"$@" | tee -a "$out" # pipefail: a failing go test fails the run
 }
 
