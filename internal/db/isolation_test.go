@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
-	"os"
 	"testing"
 
 	"github.com/google/uuid"
@@ -18,15 +16,7 @@ import (
 
 var pg *testenv.Postgres
 
-func TestMain(m *testing.M) {
-	var err error
-	if pg, err = testenv.NewPostgres(context.Background()); err != nil {
-		log.Fatal(err)
-	}
-	code := m.Run()
-	pg.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &pg) }
 
 // fixtures insert one row of each tenant table for a tenant, as the runtime role
 // in that tenant's scope. Every table with a tenant_id column must have one:

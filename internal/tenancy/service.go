@@ -208,19 +208,19 @@ func (s *Service) ProvisionISTAT(ctx context.Context, comuni []istat.Comune, pro
 		}
 		templates[code] = tpl
 	}
-	var todo []istat.Comune
+	var missing []istat.Comune
 	for _, c := range comuni {
 		if existingComuni[c.Code] {
 			res.Existing++
 			continue
 		}
-		todo = append(todo, c)
+		missing = append(missing, c)
 	}
 	if progress != nil {
 		progress(res.Existing, len(comuni))
 	}
-	for start := 0; start < len(todo); start += provisionChunk {
-		chunk := todo[start:min(start+provisionChunk, len(todo))]
+	for start := 0; start < len(missing); start += provisionChunk {
+		chunk := missing[start:min(start+provisionChunk, len(missing))]
 		err := s.db.InPlatform(ctx, func(tx pgx.Tx) error {
 			b := &pgx.Batch{}
 			for _, c := range chunk {

@@ -3,7 +3,6 @@ package tenancy_test
 import (
 	"context"
 	"errors"
-	"log"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,15 +19,7 @@ import (
 
 var pg *testenv.Postgres
 
-func TestMain(m *testing.M) {
-	var err error
-	if pg, err = testenv.NewPostgres(context.Background()); err != nil {
-		log.Fatal(err)
-	}
-	code := m.Run()
-	pg.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m, &pg) }
 
 // reset empties the registry (as the owner: the runtime role may not delete).
 func reset(t *testing.T) {

@@ -223,3 +223,18 @@ func redact(raw string) string {
 	}
 	return u.Redacted()
 }
+
+// Main is a TestMain for packages that need only their database: it creates it
+// into *pg, runs the tests, drops it and exits; it exits non-zero at once if
+// PostgreSQL cannot be had.
+func Main(m *testing.M, pg **Postgres) {
+	p, err := NewPostgres(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*pg = p
+	code := m.Run()
+	p.Close()
+	os.Exit(code)
+}
