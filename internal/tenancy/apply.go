@@ -302,14 +302,8 @@ func unitsOfMany(ctx context.Context, tx pgx.Tx, tenants []uuid.UUID) (map[uuid.
 	b := &pgx.Batch{}
 	for _, id := range tenants {
 		b.Queue(db.SwitchTenantSQL, id.String())
-		b.Queue(`SELECT u.id, u.code, coalesce(p.code, ''), u.kind, u.name, u.address
-			FROM units u LEFT JOIN units p ON p.tenant_id = u.tenant_id AND p.id = u.parent_id
-			WHERE u.tenant_id = $1`, id).Query(func(rows pgx.Rows) error {
-			units, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Unit, error) {
-				var u Unit
-				err := r.Scan(&u.ID, &u.Code, &u.Parent, &u.Kind, &u.Name, &u.Address)
-				return u, err
-			})
+		b.Queue(unitsSQL, id).Query(func(rows pgx.Rows) error {
+			units, err := collectUnits(rows)
 			out[id] = units
 			return err
 		})

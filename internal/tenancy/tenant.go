@@ -208,18 +208,25 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
-func unitsOf(ctx context.Context, q querier, tenant uuid.UUID) ([]Unit, error) {
-	rows, err := q.Query(ctx, `SELECT u.id, u.code, coalesce(p.code, ''), u.kind, u.name, u.address
-		FROM units u LEFT JOIN units p ON p.tenant_id = u.tenant_id AND p.id = u.parent_id
-		WHERE u.tenant_id = $1 ORDER BY u.code`, tenant)
-	if err != nil {
-		return nil, fmt.Errorf("unitsOf(%s): %w", tenant, err)
-	}
-	units, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Unit, error) {
+// unitsSQL selects one tenant's units ($1) with their parents' codes.
+const unitsSQL = `SELECT u.id, u.code, coalesce(p.code, ''), u.kind, u.name, u.address
+	FROM units u LEFT JOIN units p ON p.tenant_id = u.tenant_id AND p.id = u.parent_id
+	WHERE u.tenant_id = $1 ORDER BY u.code`
+
+func collectUnits(rows pgx.Rows) ([]Unit, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Unit, error) {
 		var u Unit
 		err := r.Scan(&u.ID, &u.Code, &u.Parent, &u.Kind, &u.Name, &u.Address)
 		return u, err
 	})
+}
+
+func unitsOf(ctx context.Context, q querier, tenant uuid.UUID) ([]Unit, error) {
+	rows, err := q.Query(ctx, unitsSQL, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("unitsOf(%s): %w", tenant, err)
+	}
+	units, err := collectUnits(rows)
 	if err != nil {
 		return nil, fmt.Errorf("unitsOf(%s): %w", tenant, err)
 	}
