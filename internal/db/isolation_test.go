@@ -30,6 +30,34 @@ var fixtures = map[string]func(tenant uuid.UUID) (string, []any){
 	"outbox": func(tenant uuid.UUID) (string, []any) {
 		return `INSERT INTO outbox (tenant_id, task_type, payload) VALUES ($1, 'test:noop', '{}')`, []any{tenant}
 	},
+	// An operator row is shared; the membership is the tenant's. No RETURNING:
+	// the new operator is not visible until its membership exists.
+	"memberships": func(tenant uuid.UUID) (string, []any) {
+		op := uuid.New()
+		return `WITH o AS (INSERT INTO operators (id, email, name) VALUES ($2, $3, 'Operatore'))
+			INSERT INTO memberships (tenant_id, operator_id, roles) VALUES ($1, $2, '{social_worker}')`,
+			[]any{tenant, op, op.String() + "@example.it"}
+	},
+	"operator_units": func(tenant uuid.UUID) (string, []any) {
+		op, unit := uuid.New(), uuid.New()
+		return `WITH o AS (INSERT INTO operators (id, email, name) VALUES ($2, $3, 'Operatore')),
+			m AS (INSERT INTO memberships (tenant_id, operator_id) VALUES ($1, $2)),
+			u AS (INSERT INTO units (tenant_id, id, code, kind, name) VALUES ($1, $4, $5, 'office', 'Ufficio'))
+			INSERT INTO operator_units (tenant_id, operator_id, unit_id) VALUES ($1, $2, $4)`,
+			[]any{tenant, op, op.String() + "@example.it", unit, "u-" + unit.String()[:8]}
+	},
+	"roles": func(tenant uuid.UUID) (string, []any) {
+		return `INSERT INTO roles (tenant_id, name, label, permissions) VALUES ($1, 'educatore', 'Educatore', '{people:read}')`,
+			[]any{tenant}
+	},
+	"audit_events": func(tenant uuid.UUID) (string, []any) {
+		return `INSERT INTO audit_events (tenant_id, seq, action, prev_hash, hash) VALUES ($1, 1, 'auth.login', '\x00', '\x01')`,
+			[]any{tenant}
+	},
+	"tenant_assets": func(tenant uuid.UUID) (string, []any) {
+		return `INSERT INTO tenant_assets (tenant_id, name, content_type, data, sha256) VALUES ($1, 'logo', 'image/png', '\x89', '\x00')`,
+			[]any{tenant}
+	},
 }
 
 // newTenant registers a tenant (platform scope) and gives it one row in every
@@ -134,13 +162,21 @@ func TestTenantIsolation(t *testing.T) {
 				t.Errorf("SELECT of A's own rows: %d rows, err %v; want some", n, err)
 			}
 
+			var before int
+			if err := pg.DB.InTenant(ctx, b, func(tx pgx.Tx) error {
+				return tx.QueryRow(ctx, `SELECT count(*) FROM `+ident+` WHERE tenant_id = $1`, b).Scan(&before)
+			}); err != nil || before == 0 {
+				t.Fatalf("B's own rows: %d, err %v; want some", before, err)
+			}
+
 			var tag pgconn.CommandTag
 			err := inA(func(tx pgx.Tx) (err error) {
 				tag, err = tx.Exec(ctx, `UPDATE `+ident+` SET tenant_id = tenant_id WHERE tenant_id = $1`, b)
 				return err
 			})
-			if err != nil || tag.RowsAffected() != 0 {
-				t.Errorf("UPDATE of B's rows from A: %d rows, err %v; want 0", tag.RowsAffected(), err)
+			// Append-only tables grant no UPDATE at all: refused is fine too.
+			if (err != nil && sqlState(err) != "42501") || (err == nil && tag.RowsAffected() != 0) {
+				t.Errorf("UPDATE of B's rows from A: %d rows, err %v; want 0 or refused", tag.RowsAffected(), err)
 			}
 			err = inA(func(tx pgx.Tx) error {
 				_, err := tx.Exec(ctx, `UPDATE `+ident+` SET tenant_id = $1 WHERE tenant_id = $2`, b, a)
@@ -168,8 +204,8 @@ func TestTenantIsolation(t *testing.T) {
 			// B's rows are all still there.
 			if err := pg.DB.InTenant(ctx, b, func(tx pgx.Tx) error {
 				return tx.QueryRow(ctx, `SELECT count(*) FROM `+ident+` WHERE tenant_id = $1`, b).Scan(&n)
-			}); err != nil || n != 1 {
-				t.Errorf("B's rows after A's attempts: %d, err %v; want 1", n, err)
+			}); err != nil || n != before {
+				t.Errorf("B's rows after A's attempts: %d, err %v; want %d", n, err, before)
 			}
 
 			// With no tenant set, nothing at all is visible.
@@ -282,7 +318,8 @@ func TestCatalogRules(t *testing.T) {
 		SELECT k.conname, c.relname, (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1])
 		FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
 		WHERE k.contype = 'f' AND k.connamespace = 'public'::regnamespace
-		  AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = k.conrelid AND a.attname = 'tenant_id')`)
+		  AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = k.conrelid AND a.attname = 'tenant_id')
+		  AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = k.confrelid AND a.attname = 'tenant_id')`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,5 +389,122 @@ func TestScopeDoesNotLeak(t *testing.T) {
 	})
 	if bad == nil {
 		t.Error("a malformed tenant id was accepted; want an error (fail closed)")
+	}
+}
+
+// TestSharedTableIsolation covers the tables that are not a tenant's alone:
+// operators (seen only through a membership), region_admins and the consoles'
+// audit trail (seen by their region or the platform), and an ente's own row in
+// the registry (settings only).
+func TestSharedTableIsolation(t *testing.T) {
+	ctx := context.Background()
+	a, b := newTenant(t), newTenant(t)
+	op := uuid.New()
+	if err := pg.DB.InTenant(ctx, a, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO operators (id, email, name) VALUES ($1, $2, 'Anna')`, op, op.String()+"@a.it"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO memberships (tenant_id, operator_id) VALUES ($1, $2)`, a, op)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := pg.DB.InPlatform(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO regions (code, slug, name) VALUES ('03', 'lombardia', 'Lombardia') ON CONFLICT DO NOTHING`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO region_admins (region_code, operator_id, roles) VALUES ('12', $1, '{region_admin}')`, op); err != nil {
+			return err
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := pg.DB.InRegion(ctx, "12", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO console_audit_events (region_code, seq, action, prev_hash, hash) VALUES ('12', 1, 'auth.login', '\x00', '\x01')`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(scope db.Scope, sql string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := pg.DB.Transact(ctx, scope, func(tx pgx.Tx) error { return tx.QueryRow(ctx, sql, args...).Scan(&n) }); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		name  string
+		scope db.Scope
+		sql   string
+		want  int
+	}{
+		{"operator from its ente", db.Scope{Tenant: a}, `SELECT count(*) FROM operators WHERE id = $1`, 1},
+		{"operator from another ente", db.Scope{Tenant: b}, `SELECT count(*) FROM operators WHERE id = $1`, 0},
+		{"operator from its region", db.Scope{Region: "12"}, `SELECT count(*) FROM operators WHERE id = $1`, 1},
+		{"operator from another region", db.Scope{Region: "03"}, `SELECT count(*) FROM operators WHERE id = $1`, 0},
+		{"operator with no scope", db.Scope{}, `SELECT count(*) FROM operators WHERE id = $1`, 0},
+		{"region admins of another region", db.Scope{Region: "03"}, `SELECT count(*) FROM region_admins WHERE operator_id = $1`, 0},
+		{"region admins from an ente", db.Scope{Tenant: a}, `SELECT count(*) FROM region_admins WHERE operator_id = $1`, 0},
+		{"region admins from the platform", db.Scope{Platform: true}, `SELECT count(*) FROM region_admins WHERE operator_id = $1`, 1},
+	} {
+		if got := count(tc.scope, tc.sql, op); got != tc.want {
+			t.Errorf("%s: %d rows, want %d", tc.name, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		scope db.Scope
+		want  int
+	}{
+		{"console audit of its region", db.Scope{Region: "12"}, 1},
+		{"console audit of another region", db.Scope{Region: "03"}, 0},
+		{"console audit from an ente", db.Scope{Tenant: a}, 0},
+		{"region's console audit from the platform", db.Scope{Platform: true}, 0},
+	} {
+		if got := count(tc.scope, `SELECT count(*) FROM console_audit_events WHERE region_code = '12'`); got != tc.want {
+			t.Errorf("%s: %d rows, want %d", tc.name, got, tc.want)
+		}
+	}
+
+	// B cannot rename A's operator; A can.
+	err := pg.DB.InTenant(ctx, b, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE operators SET name = 'x' WHERE id = $1`, op)
+		if err == nil && tag.RowsAffected() != 0 {
+			return errors.New("ente B renamed ente A's operator")
+		}
+		return err
+	})
+	if err != nil {
+		t.Error(err)
+	}
+
+	// An ente may change its settings, not its status or region.
+	if err := pg.DB.InTenant(ctx, a, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE tenants SET settings = '{"locale":"en"}' WHERE id = $1`, a)
+		return err
+	}); err != nil {
+		t.Errorf("ente changing its own settings: %v", err)
+	}
+	err = pg.DB.InTenant(ctx, a, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE tenants SET status = 'active', region_code = '03' WHERE id = $1`, a)
+		return err
+	})
+	if sqlState(err) != "42501" {
+		t.Errorf("ente moving itself to another region: err %v; want refused", err)
+	}
+	if n := count(db.Scope{Tenant: a}, `SELECT count(*) FROM tenants WHERE id = $1 AND settings->>'locale' = 'en'`, a); n != 1 {
+		t.Errorf("ente's own settings change not kept")
+	}
+	err = pg.DB.InTenant(ctx, a, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE tenants SET settings = '{}' WHERE id = $1`, b)
+		if err == nil && tag.RowsAffected() != 0 {
+			return errors.New("ente A changed ente B's settings")
+		}
+		return err
+	})
+	if err != nil {
+		t.Error(err)
 	}
 }
