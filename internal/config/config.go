@@ -29,6 +29,13 @@ type Config struct {
 	Worker   Worker   `yaml:"worker"`
 	Tenants  Tenants  `yaml:"tenants"`
 	Log      Log      `yaml:"log"`
+	Mail     Mail     `yaml:"mail"`
+}
+
+// Mail configures outgoing e-mail (password resets, account set-up links).
+type Mail struct {
+	URL  string `yaml:"url" env:"SIGESS_MAIL_URL"`   // dir:PATH writes .eml files; smtp:// or smtps:// sends
+	From string `yaml:"from" env:"SIGESS_MAIL_FROM"` // the From header
 }
 
 // HTTP configures the web server.
@@ -65,6 +72,24 @@ type Tenants struct {
 // Log configures structured logging.
 type Log struct {
 	Level string `yaml:"level" env:"SIGESS_LOG_LEVEL"`
+}
+
+// SecureCookies tells whether cookies must carry the Secure flag: whenever the
+// public address is https, which it is in every deployment but local development.
+func (h HTTP) SecureCookies() bool { return strings.HasPrefix(h.PublicURL, "https://") }
+
+func checkMailURL(s string) error {
+	if strings.HasPrefix(s, "dir:") && len(s) > len("dir:") {
+		return nil
+	}
+	return checkURL(s, "smtp", "smtps")
+}
+
+func checkNonEmpty(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("must not be empty")
+	}
+	return nil
 }
 
 // Error is an invalid configuration value: Key is the environment variable (or
@@ -165,6 +190,8 @@ func (c *Config) validate() error {
 		{"worker.relay_interval", checkPositive(c.Worker.RelayInterval)},
 		{"tenants.cache_ttl", checkPositive(c.Tenants.CacheTTL)},
 		{"log.level", checkLevel(c.Log.Level)},
+		{"mail.url", checkMailURL(c.Mail.URL)},
+		{"mail.from", checkNonEmpty(c.Mail.From)},
 	}
 	for _, ch := range checks {
 		if ch.err != nil {

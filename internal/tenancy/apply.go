@@ -169,6 +169,11 @@ func DiffSettings(old, s Settings) []string {
 	a, b := old.Flatten(), s.Flatten()
 	var f []string
 	for k, v := range b {
+		if strings.HasSuffix(k, "secret") && a[k] != v {
+			// A secret's change is shown, never its value.
+			f = append(f, fmt.Sprintf("settings.%s: changed", k))
+			continue
+		}
 		f = diffField(f, "settings."+k, a[k], v)
 	}
 	sort.Strings(f)

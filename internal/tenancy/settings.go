@@ -23,6 +23,7 @@ type Settings struct {
 	Modules  Modules  `json:"modules"`
 	Security Security `json:"security"`
 	WaaS     WaaS     `json:"waas"`
+	SSO      SSO      `json:"sso"`
 }
 
 // Branding is how the ente's UI looks.
@@ -30,6 +31,9 @@ type Branding struct {
 	DisplayName  string `json:"display_name"`
 	PrimaryColor string `json:"primary_color"` // #RRGGBB
 	LogoURL      string `json:"logo_url"`
+	// Logo identifies the coat of arms uploaded by the ente's admin (a digest of
+	// the file, so that a new upload gets a new URL); it wins over LogoURL.
+	Logo string `json:"logo"`
 }
 
 // Contacts are the ente's public contacts, shown to operators and citizens.
@@ -70,6 +74,22 @@ type PDND struct {
 	Audience string `json:"audience"`
 }
 
+// SSO is the ente's single sign-on.
+type SSO struct {
+	OIDC OIDC `json:"oidc"`
+}
+
+// OIDC is an OpenID Connect provider (a regional identity provider or a
+// SPID/CIE gateway) whose users are mapped to existing operator accounts.
+type OIDC struct {
+	Enabled      bool   `json:"enabled"`
+	Issuer       string `json:"issuer"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	Label        string `json:"label"` // the login button's text, e.g. "Entra con SPID"
+	Match        string `json:"match"` // how a user is matched to an operator: email | tax_code
+}
+
 // DefaultSettings are what an ente gets when neither its region template nor its
 // own file says otherwise.
 func DefaultSettings() Settings {
@@ -78,6 +98,7 @@ func DefaultSettings() Settings {
 		Branding: Branding{PrimaryColor: "#0066CC"},
 		Modules:  Modules{Intake: true, CaseFile: true, Interventions: true, Agenda: true, SIUSS: true},
 		Security: Security{SessionIdleMinutes: 30, SessionAbsoluteHours: 12},
+		SSO:      SSO{OIDC: OIDC{Match: "email"}},
 	}
 }
 
@@ -113,6 +134,11 @@ func (s Settings) Validate() error {
 		{"waas.pdnd.jwks_url", s.WaaS.PDND.JWKSURL == "" || validURL(s.WaaS.PDND.JWKSURL, "https"), "must be an https URL"},
 		{"waas.pdnd.issuer", len(s.WaaS.PDND.Issuer) <= 200, "must be at most 200 characters"},
 		{"waas.pdnd.audience", len(s.WaaS.PDND.Audience) <= 200, "must be at most 200 characters"},
+		{"branding.logo", s.Branding.Logo == "" || hexDigest.MatchString(s.Branding.Logo), "must be the digest of an uploaded file"},
+		{"sso.oidc.issuer", (!s.SSO.OIDC.Enabled && s.SSO.OIDC.Issuer == "") || validIssuer(s.SSO.OIDC.Issuer), "must be an https URL (http only for localhost)"},
+		{"sso.oidc.client_id", !s.SSO.OIDC.Enabled || s.SSO.OIDC.ClientID != "", "is required when single sign-on is enabled"},
+		{"sso.oidc.label", len(s.SSO.OIDC.Label) <= 60, "must be at most 60 characters"},
+		{"sso.oidc.match", s.SSO.OIDC.Match == "email" || s.SSO.OIDC.Match == "tax_code", "must be email or tax_code"},
 	}
 	for _, c := range checks {
 		if !c.ok {
@@ -152,6 +178,19 @@ func validURL(s string, schemes ...string) bool {
 		}
 	}
 	return false
+}
+
+var hexDigest = regexp.MustCompile(`^[0-9a-f]{16,64}$`)
+
+// validIssuer admits https issuers, and http ones on the loopback interface for
+// development and tests.
+func validIssuer(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	h := u.Hostname()
+	return u.Scheme == "https" || (u.Scheme == "http" && (h == "localhost" || h == "127.0.0.1" || h == "::1"))
 }
 
 func validEmail(s string) bool {

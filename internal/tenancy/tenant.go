@@ -20,6 +20,7 @@ import (
 var (
 	ErrNotFound = derrors.ErrNotFound
 	ErrInvalid  = derrors.ErrInvalid
+	ErrConflict = derrors.ErrConflict
 )
 
 // Kind is what an ente is.
