@@ -7,7 +7,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/sigess/sigess/internal/cli.Version=$(VERSION)
 HELM    := $(CURDIR)/bin/helm
 
-.PHONY: run build services test lint bench chart clean
+.PHONY: run build services test browser lint bench chart clean
 
 ## run: migrate, provision the demo region, and serve on :8080
 run: build services
@@ -26,11 +26,18 @@ build:
 services:
 	bash scripts/services.sh
 
-## test: the whole suite against real PostgreSQL, Redis and helm
+## test: the whole suite against real PostgreSQL, Redis and helm, and in a real
+## browser (tests/browser: Chromium, Node.js and npm, installed by services.sh)
+test: export SERVICES_BROWSER = yes
 test: services $(HELM)
 	$(GO) vet ./...
 	bash scripts/services_test.sh
 	HELM=$(HELM) $(GO) test -count=1 ./...
+
+## browser: only the browser tests (Playwright + axe-core against the real binary)
+browser: export SERVICES_BROWSER = yes
+browser: services
+	$(GO) test -count=1 -v ./tests/browser/
 
 ## lint: formatting and vet
 lint:

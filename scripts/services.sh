@@ -4,7 +4,9 @@
 #   * PostgreSQL on 127.0.0.1:5432 (installed via apt and started if needed),
 #   * Redis on 127.0.0.1:6379 (installed via apt and started if needed),
 #   * the roles sigess_owner (owns databases, runs migrations) and sigess_app
-#     (runtime role: no superuser, no BYPASSRLS) and the database sigess.
+#     (runtime role: no superuser, no BYPASSRLS) and the database sigess;
+#   * with SERVICES_BROWSER=yes, what the browser tests (tests/browser) need:
+#     Chromium and Node.js with npm (installed via apt if missing).
 #
 # Called first by `make run` and `make test`, and by CI (clean clone, Debian 12,
 # as root). Idempotent: when everything is already in place it only checks,
@@ -14,6 +16,8 @@
 #   SIGESS_DB_NAME   name of the database to create (default: sigess)
 #   SERVICES_DB      set to "none" to skip creating the database
 #   PGPASSWORD       used for the superuser TCP attempt (user postgres) if set
+#   SERVICES_BROWSER set to "yes" to also install Chromium, Node.js and npm
+#                    (`make test` does; `make run` does not need them)
 #
 # Exit status: 0 when all services are usable, 1 otherwise (with a message).
 set -euo pipefail
@@ -38,6 +42,10 @@ DB_NAME=${SIGESS_DB_NAME:-sigess}
 WANT_DB=yes
 if [[ ${SERVICES_DB:-} == none ]]; then
 	WANT_DB=no
+fi
+WANT_BROWSER=no
+if [[ ${SERVICES_BROWSER:-} == yes ]]; then
+	WANT_BROWSER=yes
 fi
 
 # libpq must never prompt and must not hang on a dead host. Host, port, user
@@ -221,6 +229,23 @@ redis_start() {
 		sleep 0.2
 	done
 	log "redis: started on $REDIS_HOST:$REDIS_PORT"
+}
+
+# ---------------------------------------------------------------- browser ---
+
+# browser_packages: the apt packages missing for the browser tests.
+browser_packages() {
+	have chromium || have chromium-browser || printf '%s\n' chromium
+	have node || printf '%s\n' nodejs
+	have npm || printf '%s\n' npm
+}
+
+# browser_check: the browser tools are there after installation.
+browser_check() {
+	have chromium || have chromium-browser || die "chromium not found after installation"
+	have node || die "node not found after installation (package nodejs)"
+	have npm || die "npm not found after installation"
+	log "browser: chromium, node and npm installed"
 }
 
 # --------------------------------------------------------- roles/database ---
@@ -413,6 +438,12 @@ main() {
 	if [[ $redis_up == no ]] && ! have redis-server; then
 		pkgs+=(redis-server redis-tools)
 	fi
+	if [[ $WANT_BROWSER == yes ]]; then
+		local p
+		while IFS= read -r p; do
+			[[ -n $p ]] && pkgs+=("$p")
+		done < <(browser_packages)
+	fi
 	if ((${#pkgs[@]})); then
 		apt_install "${pkgs[@]}"
 	fi
@@ -431,6 +462,10 @@ main() {
 		log "redis: running on $REDIS_HOST:$REDIS_PORT (started by the package)"
 	else
 		redis_start
+	fi
+
+	if [[ $WANT_BROWSER == yes ]]; then
+		browser_check
 	fi
 
 	have psql || die "psql not found (install postgresql-client)"

@@ -18,9 +18,14 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/config"
 	"github.com/sigess/sigess/internal/db"
+	"github.com/sigess/sigess/internal/identity"
 	"github.com/sigess/sigess/internal/jobs"
+	"github.com/sigess/sigess/internal/mail"
+	"github.com/sigess/sigess/internal/session"
+	"github.com/sigess/sigess/internal/sso"
 	"github.com/sigess/sigess/internal/tenancy"
 	"github.com/sigess/sigess/internal/web"
 )
@@ -32,6 +37,9 @@ type App struct {
 	Redis    *redis.Client
 	Tenants  *tenancy.Service
 	Resolver *tenancy.Resolver
+	Identity *identity.Service
+	Sessions *session.Store
+	Authz    *authz.Enforcer
 	Metrics  *prometheus.Registry
 	Version  string
 
@@ -53,8 +61,23 @@ func New(ctx context.Context, cfg *config.Config, version string) (*App, error) 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	svc := tenancy.NewService(d, tenancy.Publisher{RDB: rdb})
+	publish := authz.Publisher{RDB: rdb}
+	ids := identity.NewService(d, rdb, identity.Options{
+		Notify: func(ctx context.Context, scope db.Scope) {
+			if err := publish.Changed(ctx, scope); err != nil {
+				slog.WarnContext(ctx, "authz: change not published", "err", err)
+			}
+		},
+	})
+	enf, err := authz.NewEnforcer(d, ids, authz.Options{Publish: publish.Changed})
+	if err != nil {
+		d.Close()
+		rdb.Close()
+		return nil, err
+	}
 	return &App{
 		Cfg: cfg, DB: d, Redis: rdb, Tenants: svc, Resolver: tenancy.NewResolver(svc, cfg.Tenants.CacheTTL),
+		Identity: ids, Sessions: session.NewStore(rdb, session.Options{}), Authz: enf,
 		Metrics: reg, Version: version, jobMetrics: jobs.NewMetrics(reg),
 	}, nil
 }
@@ -72,21 +95,31 @@ func (a *App) checks() []web.Check {
 	}
 }
 
-// Server builds the web server.
-func (a *App) Server() (*web.Server, error) {
+// Server builds the web server. jobs enqueues the consoles' work.
+func (a *App) Server(jobs web.Jobs) (*web.Server, error) {
 	return web.New(web.Options{
-		BaseDomain: a.Cfg.HTTP.BaseDomain, Tenants: a.Resolver, Registry: a.Tenants,
+		BaseDomain: a.Cfg.HTTP.BaseDomain, PublicURL: a.Cfg.HTTP.PublicURL, SecureCookies: a.Cfg.HTTP.SecureCookies(),
+		TrustedProxies: a.Cfg.HTTP.TrustedProxies,
+		Tenants:        a.Resolver, Registry: a.Tenants, Identity: a.Identity, Sessions: a.Sessions, Authz: a.Authz,
+		SSO: sso.New(&http.Client{Timeout: 10 * time.Second}), Redis: a.Redis, Jobs: jobs,
 		Checks: a.checks(), Registerer: a.Metrics, Gatherer: a.Metrics, Version: a.Version,
 	})
 }
 
 // Serve runs the web server until ctx ends, then drains it.
 func (a *App) Serve(ctx context.Context) error {
-	srv, err := a.Server()
+	redisOpt, err := asynq.ParseRedisURI(a.Cfg.Redis.URL)
+	if err != nil {
+		return fmt.Errorf("SIGESS_REDIS_URL: %w", err)
+	}
+	client := asynq.NewClient(redisOpt)
+	defer client.Close()
+	srv, err := a.Server(jobs.Console{Client: client})
 	if err != nil {
 		return err
 	}
 	go a.Resolver.Listen(ctx, a.Redis)
+	go a.Authz.Listen(ctx, a.Redis)
 	slog.Info("serving", "addr", a.Cfg.HTTP.Addr, "url", a.Cfg.HTTP.PublicURL, "version", a.Version)
 	return listen(ctx, &http.Server{Addr: a.Cfg.HTTP.Addr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second})
 }
@@ -101,6 +134,12 @@ func (a *App) Work(ctx context.Context) error {
 	client := asynq.NewClient(redisOpt)
 	defer client.Close()
 	worker := jobs.NewWorker(redisOpt, a.Cfg.Worker.Concurrency, a.jobMetrics)
+	sender, err := mail.NewSender(a.Cfg.Mail.URL, a.Cfg.Mail.From)
+	if err != nil {
+		return fmt.Errorf("SIGESS_MAIL_URL: %w", err)
+	}
+	worker.Handle(mail.TaskSend, mail.Handle(sender))
+	a.handleConsoleJobs(worker)
 	relay := jobs.NewRelay(a.DB, client, a.jobMetrics)
 
 	mux := http.NewServeMux()

@@ -43,6 +43,9 @@ type HTTP struct {
 	Addr       string `yaml:"addr" env:"SIGESS_HTTP_ADDR"`
 	BaseDomain string `yaml:"base_domain" env:"SIGESS_BASE_DOMAIN"`
 	PublicURL  string `yaml:"public_url" env:"SIGESS_PUBLIC_URL"`
+	// TrustedProxies lists, comma-separated, the reverse proxies (CIDR) whose
+	// X-Forwarded-For gives the client address; empty trusts none.
+	TrustedProxies []string `yaml:"trusted_proxies" env:"SIGESS_HTTP_TRUSTED_PROXIES"`
 }
 
 // Database configures PostgreSQL access.
@@ -83,6 +86,15 @@ func checkMailURL(s string) error {
 		return nil
 	}
 	return checkURL(s, "smtp", "smtps")
+}
+
+func checkCIDRs(list []string) error {
+	for _, s := range list {
+		if _, _, err := net.ParseCIDR(s); err != nil && net.ParseIP(s) == nil {
+			return fmt.Errorf("%q is not an address or CIDR", s)
+		}
+	}
+	return nil
 }
 
 func checkNonEmpty(s string) error {
@@ -166,6 +178,14 @@ func applyEnv(v reflect.Value, prefix string, getenv func(string) string) error 
 				return &Error{Key: key, Path: path, Reason: fmt.Sprintf("%q is not a whole number", raw)}
 			}
 			fv.SetInt(int64(n))
+		case f.Type.Kind() == reflect.Slice:
+			var list []string
+			for _, item := range strings.Split(raw, ",") {
+				if item = strings.TrimSpace(item); item != "" {
+					list = append(list, item)
+				}
+			}
+			fv.Set(reflect.ValueOf(list))
 		default:
 			fv.SetString(raw)
 		}
@@ -190,6 +210,7 @@ func (c *Config) validate() error {
 		{"worker.relay_interval", checkPositive(c.Worker.RelayInterval)},
 		{"tenants.cache_ttl", checkPositive(c.Tenants.CacheTTL)},
 		{"log.level", checkLevel(c.Log.Level)},
+		{"http.trusted_proxies", checkCIDRs(c.HTTP.TrustedProxies)},
 		{"mail.url", checkMailURL(c.Mail.URL)},
 		{"mail.from", checkNonEmpty(c.Mail.From)},
 	}

@@ -69,8 +69,8 @@ func decodeJob(t *asynq.Task) (Job, error) {
 	if err := json.Unmarshal(t.Payload(), &e); err != nil {
 		return Job{}, fmt.Errorf("jobs: %s task: bad envelope: %w", t.Type(), err)
 	}
-	if e.Tenant == uuid.Nil || e.ID == uuid.Nil {
-		return Job{}, fmt.Errorf("jobs: %s task: envelope without tenant or id", t.Type())
+	if e.ID == uuid.Nil {
+		return Job{}, fmt.Errorf("jobs: %s task: envelope without id", t.Type())
 	}
 	return Job{ID: e.ID, Tenant: e.Tenant, Type: t.Type(), Payload: e.Payload}, nil
 }

@@ -25,11 +25,15 @@ func (s *Server) handle(h handlerFunc) gin.HandlerFunc {
 }
 
 // userError is what the user is told about an error: a status, a title and a
-// detail kept apart from the internal message.
+// detail kept apart from the internal message. Title and detail are message
+// keys (detail with its args); message, when set, is the detail already
+// written for the user by the domain (a validation or conflict message).
 type userError struct {
-	status int
-	title  string
-	detail string
+	status  int
+	title   string
+	detail  string
+	args    []any
+	message string
 }
 
 // suspendedError is a suspended ente, named to the user.
@@ -42,21 +46,23 @@ func classify(err error) userError {
 	var susp *suspendedError
 	switch {
 	case errors.As(err, &susp):
-		return userError{http.StatusForbidden, "Ente sospeso",
-			"L'ente «" + susp.tenant.DisplayName() + "» è sospeso: il servizio non è al momento disponibile. Rivolgersi all'amministrazione regionale."}
+		return userError{status: http.StatusForbidden, title: "error.suspended.title", detail: "error.suspended.detail", args: []any{susp.tenant.DisplayName()}}
 	case errors.Is(err, errNoMethod):
-		return userError{http.StatusMethodNotAllowed, "Metodo non consentito", "Questa pagina non accetta la richiesta."}
+		return userError{status: http.StatusMethodNotAllowed, title: "error.method.title", detail: "error.method.detail"}
 	case errors.Is(err, errNoRoute), errors.Is(err, derrors.ErrNotFound):
-		return userError{http.StatusNotFound, "Pagina non trovata", "La pagina o l'ente richiesto non esiste. Controllare l'indirizzo."}
+		return userError{status: http.StatusNotFound, title: "error.notfound.title", detail: "error.notfound.detail"}
 	case errors.Is(err, derrors.ErrInvalid):
-		return userError{http.StatusUnprocessableEntity, "Dati non validi", err.Error()}
+		return userError{status: http.StatusUnprocessableEntity, title: "error.invalid.title", message: err.Error()}
+	case errors.Is(err, errUnauthenticated):
+		return userError{status: http.StatusUnauthorized, title: "error.unauthenticated.title", detail: "error.unauthenticated.detail"}
+	case errors.Is(err, errCSRF):
+		return userError{status: http.StatusForbidden, title: "error.csrf.title", detail: "error.csrf.detail"}
 	case errors.Is(err, derrors.ErrForbidden):
-		return userError{http.StatusForbidden, "Accesso negato", "Non si dispone dei permessi per questa operazione."}
+		return userError{status: http.StatusForbidden, title: "error.forbidden.title", detail: "error.forbidden.detail"}
 	case errors.Is(err, derrors.ErrConflict):
-		return userError{http.StatusConflict, "Conflitto", err.Error()}
+		return userError{status: http.StatusConflict, title: "error.conflict.title", message: err.Error()}
 	}
-	return userError{http.StatusInternalServerError, "Errore interno",
-		"Si è verificato un errore. Riprovare più tardi; se il problema persiste, comunicare il codice della richiesta all'assistenza."}
+	return userError{status: http.StatusInternalServerError, title: "error.internal.title", detail: "error.internal.detail"}
 }
 
 // wantsJSON reports whether the client is an API client: API paths, or an
@@ -75,16 +81,33 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	if ue.status >= 500 {
 		_ = c.Error(err) // logged by observe with the request id
 	}
+	s.brandUnmatched(c)
+	p := s.page(c, ue.title)
+	detail := ue.message
+	if detail == "" {
+		detail = p.T(ue.detail, ue.args...)
+	}
 	if wantsJSON(c) {
 		c.Header("Content-Type", "application/problem+json")
 		c.JSON(ue.status, gin.H{
-			"type": "about:blank", "title": ue.title, "status": ue.status, "detail": ue.detail,
+			"type": "about:blank", "title": p.Title, "status": ue.status, "detail": detail,
 			"instance": c.Request.URL.Path, "request_id": c.Writer.Header().Get(requestIDHeader),
 		})
 		return
 	}
-	s.render(c, ue.status, "error.html", pageData{
-		Title: ue.title, Tenant: currentTenant(c),
-		Data: map[string]any{"Status": ue.status, "Detail": ue.detail, "RequestID": c.Writer.Header().Get(requestIDHeader)},
-	})
+	p.Data = map[string]any{"Status": ue.status, "Detail": detail, "RequestID": c.Writer.Header().Get(requestIDHeader)}
+	s.render(c, ue.status, "error.html", p)
+}
+
+// brandUnmatched puts the ente of a /t/{slug}/… path that matched no route in
+// the context, so that its "page not found" is branded for it.
+func (s *Server) brandUnmatched(c *gin.Context) {
+	rest, ok := strings.CutPrefix(c.Request.URL.Path, "/t/")
+	if !ok || currentTenant(c) != nil || s.opts.Tenants == nil {
+		return
+	}
+	slug, _, _ := strings.Cut(rest, "/")
+	if t, err := s.opts.Tenants.Resolve(c.Request.Context(), strings.ToLower(slug)); err == nil {
+		c.Set(tenantKey, t)
+	}
 }

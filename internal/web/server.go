@@ -13,10 +13,14 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
 
+	"github.com/sigess/sigess/internal/authz"
+	"github.com/sigess/sigess/internal/identity"
+	"github.com/sigess/sigess/internal/session"
+	"github.com/sigess/sigess/internal/sso"
 	"github.com/sigess/sigess/internal/tenancy"
 )
 
@@ -28,12 +32,6 @@ type Tenants interface {
 	Resolve(ctx context.Context, slug string) (*tenancy.Tenant, error)
 }
 
-// Registry finds and describes enti for the public pages.
-type Registry interface {
-	Search(ctx context.Context, q string, limit int) ([]*tenancy.Tenant, error)
-	Units(ctx context.Context, tenant uuid.UUID) ([]tenancy.Unit, error)
-}
-
 // Check is a readiness probe of one dependency.
 type Check struct {
 	Name string
@@ -42,10 +40,22 @@ type Check struct {
 
 // Options wires a Server.
 type Options struct {
-	BaseDomain string
-	Tenants    Tenants
-	Registry   Registry
-	Checks     []Check
+	BaseDomain    string
+	PublicURL     string // scheme://host[:port], for links sent by e-mail and OIDC redirects
+	SecureCookies bool
+	// TrustedProxies are the addresses (CIDR) of the reverse proxies whose
+	// X-Forwarded-For is believed; none by default, so that a client cannot
+	// choose the address its login attempts are counted under.
+	TrustedProxies []string
+	Tenants        Tenants
+	Registry       *tenancy.Service
+	Identity       *identity.Service
+	Sessions       *session.Store
+	Authz          *authz.Enforcer
+	SSO            *sso.Client
+	Redis          *redis.Client
+	Jobs           Jobs
+	Checks         []Check
 	Registerer prometheus.Registerer // where HTTP metrics are registered
 	Gatherer   prometheus.Gatherer   // what /metrics serves
 	Version    string
@@ -68,6 +78,9 @@ func New(opts Options) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{opts: opts, engine: gin.New(), pages: pages, metrics: newHTTPMetrics(opts.Registerer)}
 	s.engine.HandleMethodNotAllowed = true
+	if err := s.engine.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		return nil, err
+	}
 	s.engine.Use(requestID(), s.recovery(), securityHeaders(), s.observe())
 	s.engine.NoRoute(s.handle(func(c *gin.Context) error { return errNoRoute }))
 	s.engine.NoMethod(s.handle(func(c *gin.Context) error { return errNoMethod }))
@@ -76,11 +89,24 @@ func New(opts Options) (*Server, error) {
 	s.engine.GET("/readyz", s.readyz)
 	s.engine.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{})))
 	s.engine.GET("/", s.handle(s.platformHome))
+	s.staticRoutes()
 
-	t := s.engine.Group("/t/:slug", s.resolveTenant())
-	t.GET("/", s.handle(s.tenantHome))
+	// An ente: its pages (session and CSRF) and its API (no cookies).
+	t := s.engine.Group("/t/:slug", s.resolveTenant(), withScope(tenantScope))
 	api := t.Group("/api/v1")
 	api.GET("/ente", s.handle(s.tenantInfo))
+	ui := t.Group("", s.sessions(), s.csrf())
+	ui.GET("/", s.handle(s.tenantHome))
+	s.authRoutes(ui, true)
+	s.tenantAdminRoutes(ui)
+
+	// A region's console and the platform console.
+	r := s.engine.Group("/r/:region", s.resolveRegion(), withScope(regionScope), s.sessions(), s.csrf())
+	s.authRoutes(r, false)
+	s.regionRoutes(r)
+	a := s.engine.Group("/admin", withScope(platformScope), s.sessions(), s.csrf())
+	s.authRoutes(a, false)
+	s.platformRoutes(a)
 	return s, nil
 }
 
@@ -97,7 +123,7 @@ func (s *Server) Handler() http.Handler {
 		// Under a tenant's host every path is that tenant's: /t/other/ is not
 		// reachable through it.
 		if slug, ok := strings.CutSuffix(host, suffix); ok && slug != "" && !strings.Contains(slug, ".") && !isOps(r.URL.Path) {
-			r2 := r.Clone(r.Context())
+			r2 := r.Clone(withServedByHost(r.Context()))
 			r2.URL.Path = "/t/" + slug + r.URL.Path
 			r2.URL.RawPath = ""
 			s.engine.ServeHTTP(w, r2)
@@ -107,6 +133,8 @@ func (s *Server) Handler() http.Handler {
 	})
 }
 
+// isOps reports whether path is the same under every host: operational
+// endpoints and the static assets.
 func isOps(path string) bool {
-	return path == "/healthz" || path == "/readyz" || path == "/metrics"
+	return path == "/healthz" || path == "/readyz" || path == "/metrics" || strings.HasPrefix(path, "/static/")
 }

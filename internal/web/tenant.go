@@ -50,11 +50,9 @@ func (s *Server) tenantHome(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	region, _ := istat.RegionName(t.Region)
-	s.render(c, http.StatusOK, "tenant_home.html", pageData{
-		Title: t.DisplayName(), Tenant: t,
-		Data: map[string]any{"Units": unitTree(units), "Region": region},
-	})
+	p := s.page(c, "tenant.title")
+	p.Data = map[string]any{"Units": unitTree(units)}
+	s.render(c, http.StatusOK, "tenant_home.html", p)
 	return nil
 }
 
@@ -93,23 +91,22 @@ func (s *Server) tenantInfo(c *gin.Context) error {
 
 // platformHome finds an ente by name, so that operators reach their own.
 func (s *Server) platformHome(c *gin.Context) error {
+	p := s.page(c, "platform.title")
 	q := strings.TrimSpace(c.Query("q"))
 	var results []*tenancy.Tenant
 	var msg string
 	if len([]rune(q)) == 1 {
-		msg = "Scrivere almeno due lettere del nome dell'ente."
+		msg = p.T("platform.search.too_short")
 	} else if q != "" {
 		var err error
 		if results, err = s.opts.Registry.Search(c.Request.Context(), q, 50); err != nil {
 			return err
 		}
 		if len(results) == 0 {
-			msg = "Nessun ente trovato per «" + q + "»."
+			msg = p.T("platform.search.none", q)
 		}
 	}
-	s.render(c, http.StatusOK, "platform_home.html", pageData{
-		Title: "SIGeSS — Sistema informativo dei servizi sociali",
-		Data:  map[string]any{"Query": q, "Results": results, "Message": msg, "Attribution": istat.Attribution},
-	})
+	p.Data = map[string]any{"Query": q, "Results": results, "Message": msg, "Attribution": istat.Attribution}
+	s.render(c, http.StatusOK, "platform_home.html", p)
 	return nil
 }

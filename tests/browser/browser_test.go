@@ -1,0 +1,227 @@
+// Package browser drives SIGeSS in a real browser: it builds and starts the
+// binary on a fresh database, as tests/e2e does, then runs the node:test files
+// of this folder (*.test.mjs) with Playwright and axe-core against it.
+//
+// It needs Chromium and Node.js: scripts/services.sh installs them
+// (SERVICES_BROWSER=yes, which `make test` sets). A missing one fails the
+// test; it is never skipped.
+package browser
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sigess/sigess/internal/testenv"
+)
+
+var (
+	pg       *testenv.Postgres
+	redisURL string
+	binary   string
+)
+
+func TestMain(m *testing.M) {
+	ctx := context.Background()
+	var err error
+	if pg, err = testenv.NewPostgres(ctx); err != nil {
+		log.Fatal(err)
+	}
+	if redisURL, err = testenv.RedisURL(ctx); err != nil {
+		log.Fatal(err)
+	}
+	dir, _ := os.MkdirTemp("", "sigess-browser")
+	binary = filepath.Join(dir, "sigess")
+	build := exec.Command("go", "build", "-o", binary, "./cmd/sigess")
+	build.Dir = testenv.RepoRoot()
+	if out, err := build.CombinedOutput(); err != nil {
+		log.Fatalf("build: %v\n%s", err, out)
+	}
+	code := m.Run()
+	pg.Close()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+const servicesHint = "run scripts/services.sh with SERVICES_BROWSER=yes (as `make test` does) to install it"
+
+// tools finds node and Chromium, or fails naming what to run.
+func tools(t *testing.T) (node, chromium string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node is not installed: %s", servicesHint)
+	}
+	if _, err := exec.LookPath("npm"); err != nil {
+		t.Fatalf("npm is not installed: %s", servicesHint)
+	}
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		for _, name := range []string{"chromium", "chromium-browser"} {
+			if p, err := exec.LookPath(name); err == nil {
+				chromium = p
+				break
+			}
+		}
+	}
+	if chromium == "" {
+		t.Fatalf("chromium is not installed: %s (or set CHROMIUM to a Chromium binary)", servicesHint)
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("chromium %s: %v", chromium, err)
+	}
+	return node, chromium
+}
+
+// npmCI installs the pinned packages when node_modules is missing or was
+// installed from another package-lock.json.
+func npmCI(t *testing.T, dir string) {
+	t.Helper()
+	lock, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(lock)
+	want := hex.EncodeToString(sum[:])
+	stamp := filepath.Join(dir, "node_modules", ".sigess-lock-sha256")
+	if got, err := os.ReadFile(stamp); err == nil && string(got) == want {
+		return
+	}
+	cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
+	}
+	if err := os.WriteFile(stamp, []byte(want), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func TestBrowser(t *testing.T) {
+	node, chromium := tools(t)
+	dir := filepath.Join(testenv.RepoRoot(), "tests", "browser")
+	npmCI(t, dir)
+
+	httpPort, opsPort := freePort(t), freePort(t)
+	env := append(os.Environ(),
+		"SIGESS_DATABASE_URL="+pg.RuntimeURL, "SIGESS_DATABASE_ADMIN_URL="+pg.AdminURL, "SIGESS_REDIS_URL="+redisURL,
+		fmt.Sprintf("SIGESS_HTTP_ADDR=127.0.0.1:%d", httpPort), fmt.Sprintf("SIGESS_WORKER_OPS_ADDR=127.0.0.1:%d", opsPort),
+		fmt.Sprintf("SIGESS_PUBLIC_URL=http://localhost:%d", httpPort), "SIGESS_BASE_DOMAIN=localhost")
+	run := func(args ...string) (stdout string, err error) {
+		cmd := exec.Command(binary, args...)
+		cmd.Env = env
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		if err := cmd.Run(); err != nil {
+			return out.String(), fmt.Errorf("sigess %v: %v\n%s%s", args, err, out.String(), errOut.String())
+		}
+		return out.String(), nil
+	}
+	if _, err := run("migrate"); err != nil {
+		t.Fatal(err)
+	}
+	// demo --json lists the demo operators and their credentials; a binary
+	// without the flag provisions the enti only, and the tests get no logins.
+	logins := filepath.Join(t.TempDir(), "demo.json")
+	out, err := run("demo", "--json")
+	if err != nil && strings.Contains(err.Error(), "flag provided but not defined") {
+		t.Log("sigess demo has no --json yet: no demo logins")
+		if _, err = run("demo"); err == nil {
+			out = "[]"
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(logins, []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := exec.CommandContext(ctx, binary, "all")
+	srv.Env = env
+	var logs bytes.Buffer
+	srv.Stdout, srv.Stderr = &logs, &logs
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		srv.Wait() //nolint:errcheck
+	}()
+	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+	waitReady(t, base+"/readyz", &logs)
+
+	tests, err := filepath.Glob(filepath.Join(dir, "*.test.mjs"))
+	if err != nil || len(tests) == 0 {
+		t.Fatalf("no *.test.mjs in %s", dir)
+	}
+	shots := os.Getenv("SIGESS_SHOTS")
+	if shots == "" {
+		shots = os.TempDir()
+	}
+	cmd := exec.Command(node, append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, tests...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SIGESS_URL="+base, "SIGESS_DEMO_JSON="+logins, "CHROMIUM="+chromium, "SIGESS_SHOTS="+shots)
+	w := testWriter{t}
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Run(); err != nil {
+		t.Errorf("browser tests failed: %v\nserver log (last 4 KB):\n%s", err, tail(logs.String(), 4096))
+	}
+}
+
+// waitReady polls url until it answers 200.
+func waitReady(t *testing.T, url string, logs *bytes.Buffer) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body) //nolint:errcheck
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready at %s:\n%s", url, logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// testWriter streams node's output into the test log as it comes.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
