@@ -133,6 +133,12 @@ func (s *Server) csrf() gin.HandlerFunc {
 			got = c.PostForm("csrf")
 		}
 		if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+			if c.GetBool(foreignKey) {
+				// Another scope's session: as everywhere, nothing is here for it.
+				s.writeError(c, derrors.ErrNotFound)
+				c.Abort()
+				return
+			}
 			s.writeError(c, errCSRF)
 			c.Abort()
 			return

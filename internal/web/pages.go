@@ -185,11 +185,13 @@ func servedByHost(ctx context.Context) bool {
 }
 
 var templateFuncs = template.FuncMap{
-	"color":   primaryColor,
-	"shade":   shade,
-	"static":  staticURL,
-	"locales": i18n.Locales,
-	"field":   newField,
+	"color":           primaryColor,
+	"shade":           shade,
+	"static":          staticURL,
+	"locales":         i18n.Locales,
+	"field":           newField,
+	"roleLabel":       roleLabel,
+	"permissionLabel": permissionLabel,
 	// args builds a map for a sub-template that needs more than one value:
 	// {{template "unit" (args "Page" $ "Unit" .)}}.
 	"args": func(kv ...any) map[string]any {

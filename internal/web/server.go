@@ -110,6 +110,10 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
+// Routes lists every registered route (method and path pattern), so that tests
+// can walk them all.
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
+
 // Handler returns the server as an http.Handler that also serves tenants by
 // host name: {slug}.{base_domain}/path is served as /t/{slug}/path.
 func (s *Server) Handler() http.Handler {

@@ -43,8 +43,8 @@ func currentTenant(c *gin.Context) *tenancy.Tenant {
 	return v.(*tenancy.Tenant)
 }
 
-// tenantHome is the ente's public front page: who it is and its offices.
-func (s *Server) tenantHome(c *gin.Context) error {
+// publicHome is the ente's public front page: who it is and its offices.
+func (s *Server) publicHome(c *gin.Context) error {
 	t := currentTenant(c)
 	units, err := s.opts.Registry.Units(c.Request.Context(), t.ID)
 	if err != nil {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -28,6 +30,8 @@ var (
 
 func TestMain(m *testing.M) {
 	ctx := context.Background()
+	// Request logs would drown the test output.
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	var err error
 	if pg, err = testenv.NewPostgres(ctx); err != nil {
 		log.Fatal(err)
