@@ -45,6 +45,7 @@ func commands() []command {
 		{"all", "serve and run the worker in one process (single machine)", "", runProcess("all", (*app.App).All)},
 		{"migrate", "apply database migrations and set up the runtime role", "", runMigrate},
 		{"tenants", "provision and configure enti (apply, provision-istat, set, list)", "SUBCOMMAND [flags]", runTenants},
+		{"operators", "create a platform or regional administrator (add)", "add [flags]", runOperators},
 		{"demo", "provision the demo region and its enti, and print where to go", "", runDemo},
 		{"version", "print the version", "", runVersion},
 	}
