@@ -62,14 +62,17 @@ func New(ctx context.Context, cfg *config.Config, version string) (*App, error) 
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	svc := tenancy.NewService(d, tenancy.Publisher{RDB: rdb})
 	publish := authz.Publisher{RDB: rdb}
+	var enf *authz.Enforcer
 	ids := identity.NewService(d, rdb, identity.Options{
+		// A change of roles takes effect here at once, elsewhere through Redis.
 		Notify: func(ctx context.Context, scope db.Scope) {
+			enf.Invalidate(scope)
 			if err := publish.Changed(ctx, scope); err != nil {
 				slog.WarnContext(ctx, "authz: change not published", "err", err)
 			}
 		},
 	})
-	enf, err := authz.NewEnforcer(d, ids, authz.Options{Publish: publish.Changed})
+	enf, err = authz.NewEnforcer(d, ids, authz.Options{Publish: publish.Changed})
 	if err != nil {
 		d.Close()
 		rdb.Close()

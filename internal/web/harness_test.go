@@ -81,12 +81,16 @@ func newApp(t *testing.T) *testApp {
 	t.Cleanup(func() { rdb.Close() })
 	prefix := "sigess-test-" + uuid.NewString()[:8] + ":"
 	publish := authz.Publisher{RDB: rdb}
+	var enf *authz.Enforcer
 	ids := identity.NewService(pg.DB, rdb, identity.Options{
 		KeyPrefix: prefix,
 		Argon:     identity.ArgonParams{MemoryKiB: 1024, Time: 1, Threads: 1},
-		Notify:    func(ctx context.Context, scope db.Scope) { _ = publish.Changed(ctx, scope) },
+		Notify: func(ctx context.Context, scope db.Scope) {
+			enf.Invalidate(scope)
+			_ = publish.Changed(ctx, scope)
+		},
 	})
-	enf, err := authz.NewEnforcer(pg.DB, ids, authz.Options{Publish: publish.Changed})
+	enf, err = authz.NewEnforcer(pg.DB, ids, authz.Options{Publish: publish.Changed})
 	if err != nil {
 		t.Fatal(err)
 	}
