@@ -37,6 +37,7 @@ type Filter struct {
 	ObjectType   string
 	ObjectID     string
 	ActorID      uuid.UUID
+	Actor        string // part of the actor's e-mail or label, any case
 	ActionPrefix string // "auth." selects every authentication event
 	BeforeSeq    int64
 	Limit        int // 0 means DefaultLimit; at most MaxLimit

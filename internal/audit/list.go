@@ -47,6 +47,9 @@ func list(ctx context.Context, tx pgx.Tx, t trail, f Filter) ([]Record, error) {
 	if f.ActorID != uuid.Nil {
 		add("actor_id = ?", f.ActorID)
 	}
+	if f.Actor != "" {
+		add("strpos(lower(actor), lower(?)) > 0", f.Actor)
+	}
 	if f.ActionPrefix != "" {
 		add("starts_with(action, ?)", f.ActionPrefix)
 	}

@@ -109,6 +109,9 @@ func (s *Server) sessions() gin.HandlerFunc {
 	}
 }
 
+// maxFormBytes bounds what a form may send (the coat of arms is the largest).
+const maxFormBytes = 2 << 20
+
 // csrf protects every form: an unsafe request must echo the token of the
 // session (or, before login, of the csrf cookie) in the form field "csrf" or
 // the X-CSRF-Token header (htmx).
@@ -128,6 +131,7 @@ func (s *Server) csrf() gin.HandlerFunc {
 			c.Next()
 			return
 		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
 		got := c.GetHeader("X-CSRF-Token")
 		if got == "" {
 			got = c.PostForm("csrf")
