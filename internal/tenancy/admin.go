@@ -143,4 +143,3 @@ func findUnit(units []Unit, match func(Unit) bool) *Unit {
 	}
 	return nil
 }
-

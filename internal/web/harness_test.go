@@ -271,4 +271,3 @@ func must(t *testing.T, r response, status int, contains ...string) {
 		}
 	}
 }
-

@@ -56,9 +56,9 @@ type Options struct {
 	Redis          *redis.Client
 	Jobs           Jobs
 	Checks         []Check
-	Registerer prometheus.Registerer // where HTTP metrics are registered
-	Gatherer   prometheus.Gatherer   // what /metrics serves
-	Version    string
+	Registerer     prometheus.Registerer // where HTTP metrics are registered
+	Gatherer       prometheus.Gatherer   // what /metrics serves
+	Version        string
 }
 
 // Server is the HTTP application.

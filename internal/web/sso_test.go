@@ -36,7 +36,9 @@ func TestSingleSignOn(t *testing.T) {
 	}
 	set("sso.oidc.issuer", p.Issuer(), "sso.oidc.client_id", "sigess-latina",
 		"sso.oidc.client_secret", "segreto", "sso.oidc.label", "Entra con SPID", "sso.oidc.enabled", "true")
-	t.Cleanup(func() { set("sso.oidc.enabled", "false", "sso.oidc.issuer", "", "sso.oidc.client_id", "", "sso.oidc.client_secret", "") })
+	t.Cleanup(func() {
+		set("sso.oidc.enabled", "false", "sso.oidc.issuer", "", "sso.oidc.client_id", "", "sso.oidc.client_secret", "")
+	})
 	time.Sleep(5 * time.Millisecond) // the resolver's cache
 
 	// flow goes through the provider and returns the callback's response.
