@@ -21,24 +21,6 @@ var pg *testenv.Postgres
 
 func TestMain(m *testing.M) { testenv.Main(m, &pg) }
 
-func newTenant(t *testing.T) uuid.UUID {
-	t.Helper()
-	ctx := context.Background()
-	id := uuid.New()
-	err := pg.DB.InPlatform(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO regions (code, slug, name) VALUES ('12', 'lazio', 'Lazio') ON CONFLICT DO NOTHING`); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind, region_code) VALUES ($1, $2, 'Ambito', 'ambito', '12')`,
-			id, "t-"+id.String()[:8])
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
 func write(t *testing.T, tenant uuid.UUID, es ...audit.Event) {
 	t.Helper()
 	err := pg.DB.InTenant(context.Background(), tenant, func(tx pgx.Tx) error {
@@ -80,7 +62,7 @@ func sampleEvents() []audit.Event {
 
 func TestWriteListVerify(t *testing.T) {
 	ctx := context.Background()
-	tenant := newTenant(t)
+	tenant := pg.NewTenant(t)
 	write(t, tenant, sampleEvents()...)
 
 	if n, err := verify(t, tenant); err != nil || n != 4 {
@@ -144,7 +126,7 @@ func TestWriteListVerify(t *testing.T) {
 	}
 
 	// Another tenant's trail is its own chain, starting at 1.
-	other := newTenant(t)
+	other := pg.NewTenant(t)
 	write(t, other, audit.Event{Action: "auth.login"})
 	if n, err := verify(t, other); err != nil || n != 1 {
 		t.Errorf("other tenant Verify = %d, %v; want 1, nil", n, err)
@@ -166,7 +148,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		{"changed action and rehashed", `UPDATE audit_events SET action = 'auth.logout', hash = sha256(hash) WHERE tenant_id = $1 AND seq = 1`, "seq 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tenant := newTenant(t)
+			tenant := pg.NewTenant(t)
 			write(t, tenant, sampleEvents()...)
 			// The owner is subject to row-level security too (FORCE): it must
 			// set the tenant like anyone else.
@@ -195,7 +177,7 @@ func TestVerifyDetectsTampering(t *testing.T) {
 
 func TestConcurrentWritersKeepChainGapless(t *testing.T) {
 	ctx := context.Background()
-	tenant := newTenant(t)
+	tenant := pg.NewTenant(t)
 	const writers = 20
 	var wg sync.WaitGroup
 	errs := make(chan error, writers)
@@ -240,7 +222,7 @@ func TestConcurrentWritersKeepChainGapless(t *testing.T) {
 
 func TestRuntimeCannotChangeEvents(t *testing.T) {
 	ctx := context.Background()
-	tenant := newTenant(t)
+	tenant := pg.NewTenant(t)
 	write(t, tenant, sampleEvents()...)
 	for _, sql := range []string{
 		`UPDATE audit_events SET actor = 'x' WHERE tenant_id = $1`,
@@ -261,7 +243,7 @@ func TestRuntimeCannotChangeEvents(t *testing.T) {
 
 func TestConsoleTrails(t *testing.T) {
 	ctx := context.Background()
-	newTenant(t) // makes sure region 12 exists
+	pg.NewTenant(t) // makes sure region 12 exists
 	region := "12"
 	// The console trails are shared by the package's tests (and -count runs):
 	// count what is there first.
@@ -334,7 +316,7 @@ func TestConsoleTrails(t *testing.T) {
 }
 
 func TestWriteRejectsBadAction(t *testing.T) {
-	tenant := newTenant(t)
+	tenant := pg.NewTenant(t)
 	err := pg.DB.InTenant(context.Background(), tenant, func(tx pgx.Tx) error {
 		return audit.Write(context.Background(), tx, tenant, audit.Event{Action: "Login"})
 	})

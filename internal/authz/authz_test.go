@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/db"
@@ -59,25 +58,6 @@ func (f *fakeAssignments) loadsOf(scope db.Scope) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.loads[authz.DomainOf(scope)]
-}
-
-// newTenant registers an ente in region 12 (creating the region if needed).
-func newTenant(t *testing.T) uuid.UUID {
-	t.Helper()
-	ctx := context.Background()
-	id := uuid.New()
-	err := pg.DB.InPlatform(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO regions (code, slug, name) VALUES ('12', 'lazio', 'Lazio') ON CONFLICT DO NOTHING`); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind, region_code) VALUES ($1, $2, 'Ambito di prova', 'ambito', '12')`,
-			id, "t-"+id.String()[:8])
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
 }
 
 func newEnforcer(t *testing.T, a authz.Assignments, opts authz.Options) *authz.Enforcer {

@@ -14,7 +14,7 @@ import (
 
 // TestConcurrentFirstLoad: many first requests for one domain load it once.
 func TestConcurrentFirstLoad(t *testing.T) {
-	tenant := newTenant(t)
+	tenant := pg.NewTenant(t)
 	scope := db.Scope{Tenant: tenant}
 	a := newFakeAssignments()
 	a.delay = 50 * time.Millisecond
@@ -66,7 +66,7 @@ func TestCacheBoundsAndTTL(t *testing.T) {
 // TestConcurrentDecisions runs decisions and invalidations together, for the
 // race detector.
 func TestConcurrentDecisions(t *testing.T) {
-	tenant := newTenant(t)
+	tenant := pg.NewTenant(t)
 	scope := db.Scope{Tenant: tenant}
 	a := newFakeAssignments()
 	ops := []uuid.UUID{uuid.New(), uuid.New()}

@@ -14,7 +14,7 @@ import (
 )
 
 func TestSaveRoleValidation(t *testing.T) {
-	tenant := newTenant(t)
+	tenant := pg.NewTenant(t)
 	e := newEnforcer(t, newFakeAssignments(), authz.Options{})
 	ok := authz.Role{Name: "educatore", LabelIT: "Educatore", Permissions: []string{authz.PermPeopleRead}}
 	for _, tc := range []struct {
@@ -57,7 +57,7 @@ func TestSaveRoleValidation(t *testing.T) {
 // instance as soon as it is saved, changed or removed.
 func TestCustomRoleLifecycle(t *testing.T) {
 	ctx := context.Background()
-	tenant, other := newTenant(t), newTenant(t)
+	tenant, other := pg.NewTenant(t), pg.NewTenant(t)
 	scope := db.Scope{Tenant: tenant}
 	a := newFakeAssignments()
 	op := uuid.New()
@@ -133,7 +133,7 @@ func TestCustomRoleLifecycle(t *testing.T) {
 
 func TestValidRoles(t *testing.T) {
 	ctx := context.Background()
-	tenant, other := newTenant(t), newTenant(t)
+	tenant, other := pg.NewTenant(t), pg.NewTenant(t)
 	e := newEnforcer(t, newFakeAssignments(), authz.Options{})
 	if err := e.SaveRole(ctx, tenant, authz.Role{Name: "educatore", LabelIT: "Educatore"}); err != nil {
 		t.Fatal(err)

@@ -35,7 +35,7 @@ func TestDomainOf(t *testing.T) {
 
 // TestBuiltinDecisions checks the built-in roles against DOMAIN.md's table.
 func TestBuiltinDecisions(t *testing.T) {
-	tenant := newTenant(t)
+	tenant := pg.NewTenant(t)
 	scope := db.Scope{Tenant: tenant}
 	a := newFakeAssignments()
 	ops := map[string]uuid.UUID{}
@@ -101,7 +101,7 @@ func TestBuiltinDecisions(t *testing.T) {
 // same operator.
 func TestCrossDomain(t *testing.T) {
 	ctx := context.Background()
-	tenantA, tenantB := newTenant(t), newTenant(t)
+	tenantA, tenantB := pg.NewTenant(t), pg.NewTenant(t)
 	a := newFakeAssignments()
 	op, regional := uuid.New(), uuid.New()
 	a.assign(db.Scope{Tenant: tenantA}, op, "coordinator")
@@ -185,7 +185,7 @@ func TestPlatformAndRoles(t *testing.T) {
 // answers on the domain's enforcer.
 func TestDecisionsMatchCasbin(t *testing.T) {
 	ctx := context.Background()
-	tenant := newTenant(t)
+	tenant := pg.NewTenant(t)
 	scope := db.Scope{Tenant: tenant}
 	a := newFakeAssignments()
 	e := newEnforcer(t, a, authz.Options{})

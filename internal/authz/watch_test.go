@@ -57,7 +57,7 @@ func listen(t *testing.T, e *authz.Enforcer, rdb *redis.Client) {
 func TestChangeReachesEveryInstance(t *testing.T) {
 	ctx := context.Background()
 	rdb := redisClient(t)
-	tenant := newTenant(t)
+	tenant := pg.NewTenant(t)
 	scope := db.Scope{Tenant: tenant}
 	a := newFakeAssignments()
 	op := uuid.New()

@@ -17,7 +17,7 @@ import (
 func TestLogin(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a, b := newTenant(t), newTenant(t)
+	a, b := pg.NewTenant(t), pg.NewTenant(t)
 	alice := e.member(t, a, "Alice", "social_worker")
 	bob := e.member(t, b, "Bob", "social_worker")
 	carol := e.member(t, a, "Carol", "coordinator")
@@ -84,7 +84,7 @@ func TestLogin(t *testing.T) {
 func TestLoginRehashesOldParameters(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a := newTenant(t)
+	a := pg.NewTenant(t)
 	alice := e.member(t, a, "Alice")
 	stronger := newEnv(t, Limits{})
 	stronger.argon = ArgonParams{MemoryKiB: 128, Time: 2, Threads: 1}
@@ -106,7 +106,7 @@ func TestLoginRehashesOldParameters(t *testing.T) {
 func TestLockout(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a, b := newTenant(t), newTenant(t)
+	a, b := pg.NewTenant(t), pg.NewTenant(t)
 	alice := e.member(t, a, "Alice")
 	if _, err := e.Create(ctx, b, NewOperator{Email: alice.Email, Name: "Alice"}, admin); err != nil {
 		t.Fatal(err)
@@ -151,7 +151,7 @@ func TestLockout(t *testing.T) {
 func TestIPRateLimit(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{IPAttempts: 3})
-	a := newTenant(t)
+	a := pg.NewTenant(t)
 	alice := e.member(t, a, "Alice")
 	scope := db.Scope{Tenant: a}
 	c := Client{IP: "203.0.113.50"}
@@ -173,7 +173,7 @@ func TestIPRateLimit(t *testing.T) {
 func TestRecordLogin(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a := newTenant(t)
+	a := pg.NewTenant(t)
 	alice := e.member(t, a, "Alice")
 	scope := db.Scope{Tenant: a}
 	for range 4 {
@@ -199,7 +199,7 @@ func TestRecordLogin(t *testing.T) {
 func TestRecord(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a := newTenant(t)
+	a := pg.NewTenant(t)
 	for _, scope := range []db.Scope{{Tenant: a}, {Region: "12"}, {Platform: true}} {
 		if err := e.Record(ctx, scope, clientEvent("auth.logout", nil, "x@y.it", Client{}, nil)); err != nil {
 			t.Errorf("Record(%s): %v", scopeKey(scope), err)

@@ -89,25 +89,6 @@ func newEnv(t *testing.T, limits Limits) *env {
 	return e
 }
 
-// newTenant registers an ente in region 12.
-func newTenant(t *testing.T) uuid.UUID {
-	t.Helper()
-	ctx := context.Background()
-	id := uuid.New()
-	err := pg.DB.InPlatform(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO regions (code, slug, name) VALUES ('12', 'lazio', 'Lazio') ON CONFLICT DO NOTHING`); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind, region_code) VALUES ($1, $2, 'Ambito di prova', 'ambito', '12')`,
-			id, "t-"+id.String()[:8])
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
 func newUnit(t *testing.T, tenant uuid.UUID) uuid.UUID {
 	t.Helper()
 	ctx := context.Background()

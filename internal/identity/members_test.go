@@ -19,7 +19,7 @@ import (
 func TestCreate(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a := newTenant(t)
+	a := pg.NewTenant(t)
 	unit := newUnit(t, a)
 	if err := pg.DB.InTenant(ctx, a, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO roles (tenant_id, name, label) VALUES ($1, 'educatore', 'Educatore')`, a)
@@ -64,7 +64,7 @@ func TestCreate(t *testing.T) {
 func TestCreateValidation(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a, b := newTenant(t), newTenant(t)
+	a, b := pg.NewTenant(t), pg.NewTenant(t)
 	foreignUnit := newUnit(t, b)
 	taken := e.member(t, b, "Taken")
 	takenTC := newTaxCode()
@@ -104,7 +104,7 @@ func TestCreateValidation(t *testing.T) {
 func TestCreateExistingAccountInAnotherEnte(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a, b := newTenant(t), newTenant(t)
+	a, b := pg.NewTenant(t), pg.NewTenant(t)
 	amb := e.member(t, a, "Ambra", "social_worker")
 	m, err := e.Create(ctx, b, NewOperator{Email: amb.Email, Name: "Someone Else", Password: "a-different-password",
 		Roles: []string{"coordinator"}}, admin)
@@ -133,7 +133,7 @@ func TestCreateExistingAccountInAnotherEnte(t *testing.T) {
 func TestMembersAreIsolated(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a, b := newTenant(t), newTenant(t)
+	a, b := pg.NewTenant(t), pg.NewTenant(t)
 	zoe := e.member(t, a, "Zoe", "social_worker")
 	e.member(t, a, "Adam", "auditor")
 	bea := e.member(t, b, "Bea", "social_worker")
@@ -169,7 +169,7 @@ func TestMembersAreIsolated(t *testing.T) {
 func TestUpdateMember(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a := newTenant(t)
+	a := pg.NewTenant(t)
 	u1, u2 := newUnit(t, a), newUnit(t, a)
 	m := e.member(t, a, "Marta", "social_worker")
 	err := e.UpdateMember(ctx, a, m.ID, MemberUpdate{Name: "Marta Verdi", Profile: "coordinatrice",
@@ -224,7 +224,7 @@ func TestUpdateMember(t *testing.T) {
 func TestOperatorForSSO(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a, b := newTenant(t), newTenant(t)
+	a, b := pg.NewTenant(t), pg.NewTenant(t)
 	tc := newTaxCode()
 	m, err := e.Create(ctx, a, NewOperator{Email: uniqueEmail("sso"), Name: "Sara", TaxCode: tc}, admin)
 	if err != nil {

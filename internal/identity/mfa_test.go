@@ -28,7 +28,7 @@ func TestVerifyTOTP(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
 	e.clock.t = time.Date(2026, 3, 2, 9, 0, 10, 0, time.UTC) // 10 s into a step
-	a := newTenant(t)
+	a := pg.NewTenant(t)
 	email := uniqueEmail("totp")
 	if _, err := e.Seed(ctx, SeedOperator{Tenant: a, Email: email, Name: "Tina", Password: goodPassword,
 		TOTPSecret: seedSecret, Roles: []string{"tenant_admin"}}); err != nil {
@@ -74,7 +74,7 @@ func TestVerifyTOTP(t *testing.T) {
 	}
 
 	// Another ente's scope cannot check this operator's codes.
-	b := newTenant(t)
+	b := pg.NewTenant(t)
 	err = e.VerifyTOTP(ctx, db.Scope{Tenant: b}, op.ID, code(t, seedSecret, now.Add(120*time.Second)), Client{})
 	wantErr(t, "VerifyTOTP from another ente", err, ErrBadCredentials)
 }
@@ -82,7 +82,7 @@ func TestVerifyTOTP(t *testing.T) {
 func TestEnrollmentAndRecoveryCodes(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a := newTenant(t)
+	a := pg.NewTenant(t)
 	scope := db.Scope{Tenant: a}
 	alice := e.member(t, a, "Alice", "tenant_admin")
 
@@ -159,7 +159,7 @@ func TestEnrollmentAndRecoveryCodes(t *testing.T) {
 func TestResetMFA(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a, b := newTenant(t), newTenant(t)
+	a, b := pg.NewTenant(t), pg.NewTenant(t)
 	email := uniqueEmail("lost-phone")
 	if _, err := e.Seed(ctx, SeedOperator{Tenant: a, Email: email, Name: "Lia", TOTPSecret: seedSecret}); err != nil {
 		t.Fatal(err)

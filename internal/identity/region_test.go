@@ -27,7 +27,7 @@ func newRegion(t *testing.T, code string) {
 func TestRegionAndPlatformAdmins(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a := newTenant(t) // region 12
+	a := pg.NewTenant(t) // region 12
 	newRegion(t, "03")
 	worker := e.member(t, a, "Walter", "social_worker")
 
@@ -138,7 +138,7 @@ func onlyKnown(m map[uuid.UUID][]string, ids ...uuid.UUID) map[uuid.UUID][]strin
 func TestSeed(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a := newTenant(t)
+	a := pg.NewTenant(t)
 	email := uniqueEmail("demo")
 	seeds := []SeedOperator{
 		{Tenant: a, Email: email, Name: "Demo", Password: goodPassword, TOTPSecret: seedSecret, Roles: []string{"tenant_admin"}},

@@ -15,7 +15,7 @@ import (
 func TestChangePassword(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a := newTenant(t)
+	a := pg.NewTenant(t)
 	scope := db.Scope{Tenant: a}
 	alice := e.member(t, a, "Alice")
 	local, _, _ := strings.Cut(alice.Email, "@")
@@ -62,7 +62,7 @@ func TestChangePassword(t *testing.T) {
 func TestResetPassword(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{ResetRequests: 3})
-	a, b := newTenant(t), newTenant(t)
+	a, b := pg.NewTenant(t), pg.NewTenant(t)
 	scope := db.Scope{Tenant: a}
 	alice := e.member(t, a, "Alice")
 	c := Client{IP: "192.0.2.77"}
@@ -117,7 +117,7 @@ func TestResetPassword(t *testing.T) {
 func TestResetLinkExpires(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{ResetLinkTTL: 300 * time.Millisecond})
-	a := newTenant(t)
+	a := pg.NewTenant(t)
 	alice := e.member(t, a, "Alice")
 	if err := e.RequestReset(ctx, a, alice.Email, "https://a.example/reset", Client{}); err != nil {
 		t.Fatal(err)
@@ -131,7 +131,7 @@ func TestResetLinkExpires(t *testing.T) {
 func TestSetupLink(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, Limits{})
-	a := newTenant(t)
+	a := pg.NewTenant(t)
 	scope := db.Scope{Tenant: a}
 	m, err := e.Create(ctx, a, NewOperator{Email: uniqueEmail("new"), Name: "Nuova Assunta", Roles: []string{"social_worker"}}, admin)
 	if err != nil {
@@ -176,7 +176,7 @@ func TestSetupLink(t *testing.T) {
 		t.Errorf("region link in its region: %v", err)
 	}
 	// Another ente cannot issue links for A's operator.
-	_, err = e.IssueSetupLink(ctx, db.Scope{Tenant: newTenant(t)}, m.ID, "https://b.example/setup", admin)
+	_, err = e.IssueSetupLink(ctx, db.Scope{Tenant: pg.NewTenant(t)}, m.ID, "https://b.example/setup", admin)
 	wantErr(t, "setup link from another ente", err, derrors.ErrNotFound)
 }
 

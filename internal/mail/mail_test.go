@@ -4,12 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sigess/sigess/internal/derrors"
@@ -21,29 +18,6 @@ var pg *testenv.Postgres
 
 func TestMain(m *testing.M) { testenv.Main(m, &pg) }
 
-var tenantSeq atomic.Int32
-
-// newTenant registers a comune in Lazio.
-func newTenant(t *testing.T) uuid.UUID {
-	t.Helper()
-	ctx := context.Background()
-	n := tenantSeq.Add(1)
-	var id uuid.UUID
-	err := pg.DB.InPlatform(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO regions (code, slug, name) VALUES ('12', 'lazio', 'Lazio')
-			ON CONFLICT DO NOTHING`); err != nil {
-			return err
-		}
-		return tx.QueryRow(ctx, `INSERT INTO tenants (slug, name, kind, istat_code, belfiore_code, region_code)
-			VALUES ($1, $2, 'comune', $3, 'H501', '12') RETURNING id`,
-			fmt.Sprintf("comune-%d", n), fmt.Sprintf("Comune di prova %d", n), fmt.Sprintf("%06d", 58090+n)).Scan(&id)
-	})
-	if err != nil {
-		t.Fatalf("newTenant: %v", err)
-	}
-	return id
-}
-
 type outboxRow struct {
 	TaskType string
 	Payload  map[string]string
@@ -51,7 +25,7 @@ type outboxRow struct {
 
 func TestEnqueue(t *testing.T) {
 	ctx := context.Background()
-	tenant := newTenant(t)
+	tenant := pg.NewTenant(t)
 	enqueue := func(m mail.Message) error {
 		return pg.DB.InTenant(ctx, tenant, func(tx pgx.Tx) error { return mail.Enqueue(ctx, tx, tenant, m) })
 	}
@@ -108,7 +82,7 @@ func TestEnqueue(t *testing.T) {
 
 func TestEnqueueOutsideTenantScope(t *testing.T) {
 	ctx := context.Background()
-	tenant, other := newTenant(t), newTenant(t)
+	tenant, other := pg.NewTenant(t), pg.NewTenant(t)
 	err := pg.DB.InTenant(ctx, other, func(tx pgx.Tx) error {
 		return mail.Enqueue(ctx, tx, tenant, mail.Message{To: "a@b.it", Subject: "x"})
 	})

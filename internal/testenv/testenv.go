@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
@@ -237,4 +238,24 @@ func Main(m *testing.M, pg **Postgres) {
 	code := m.Run()
 	p.Close()
 	os.Exit(code)
+}
+
+// NewTenant registers an ente (an ambito, which needs no ISTAT codes) in
+// region 12, creating the region if needed, and returns its id.
+func (p *Postgres) NewTenant(t testing.TB) uuid.UUID {
+	t.Helper()
+	ctx := context.Background()
+	id := uuid.New()
+	err := p.DB.InPlatform(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO regions (code, slug, name) VALUES ('12', 'lazio', 'Lazio') ON CONFLICT DO NOTHING`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind, region_code) VALUES ($1, $2, 'Ambito di prova', 'ambito', '12')`,
+			id, "t-"+id.String()[:8])
+		return err
+	})
+	if err != nil {
+		t.Fatalf("testenv.NewTenant: %v", err)
+	}
+	return id
 }
