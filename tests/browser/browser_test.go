@@ -14,8 +14,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"log"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -27,33 +25,9 @@ import (
 	"github.com/sigess/sigess/internal/testenv"
 )
 
-var (
-	pg       *testenv.Postgres
-	redisURL string
-	binary   string
-)
+var sigess testenv.Binary
 
-func TestMain(m *testing.M) {
-	ctx := context.Background()
-	var err error
-	if pg, err = testenv.NewPostgres(ctx); err != nil {
-		log.Fatal(err)
-	}
-	if redisURL, err = testenv.RedisURL(ctx); err != nil {
-		log.Fatal(err)
-	}
-	dir, _ := os.MkdirTemp("", "sigess-browser")
-	binary = filepath.Join(dir, "sigess")
-	build := exec.Command("go", "build", "-o", binary, "./cmd/sigess")
-	build.Dir = testenv.RepoRoot()
-	if out, err := build.CombinedOutput(); err != nil {
-		log.Fatalf("build: %v\n%s", err, out)
-	}
-	code := m.Run()
-	pg.Close()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.MainBinary(m, &sigess) }
 
 const servicesHint = "run scripts/services.sh with SERVICES_BROWSER=yes (as `make test` does) to install it"
 
@@ -109,27 +83,18 @@ func npmCI(t *testing.T, dir string) {
 	}
 }
 
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 func TestBrowser(t *testing.T) {
 	node, chromium := tools(t)
 	dir := filepath.Join(testenv.RepoRoot(), "tests", "browser")
 	npmCI(t, dir)
 
-	httpPort, opsPort := freePort(t), freePort(t)
+	httpPort, opsPort := testenv.FreePort(t), testenv.FreePort(t)
 	env := append(os.Environ(),
-		"SIGESS_DATABASE_URL="+pg.RuntimeURL, "SIGESS_DATABASE_ADMIN_URL="+pg.AdminURL, "SIGESS_REDIS_URL="+redisURL,
+		"SIGESS_DATABASE_URL="+sigess.PG.RuntimeURL, "SIGESS_DATABASE_ADMIN_URL="+sigess.PG.AdminURL, "SIGESS_REDIS_URL="+sigess.RedisURL,
 		fmt.Sprintf("SIGESS_HTTP_ADDR=127.0.0.1:%d", httpPort), fmt.Sprintf("SIGESS_WORKER_OPS_ADDR=127.0.0.1:%d", opsPort),
 		fmt.Sprintf("SIGESS_PUBLIC_URL=http://localhost:%d", httpPort), "SIGESS_BASE_DOMAIN=localhost")
 	run := func(args ...string) (stdout string, err error) {
-		cmd := exec.Command(binary, args...)
+		cmd := exec.Command(sigess.Path, args...)
 		cmd.Env = env
 		var out, errOut bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errOut
@@ -141,16 +106,9 @@ func TestBrowser(t *testing.T) {
 	if _, err := run("migrate"); err != nil {
 		t.Fatal(err)
 	}
-	// demo --json lists the demo operators and their credentials; a binary
-	// without the flag provisions the enti only, and the tests get no logins.
+	// demo --json lists the demo operators and their credentials.
 	logins := filepath.Join(t.TempDir(), "demo.json")
 	out, err := run("demo", "--json")
-	if err != nil && strings.Contains(err.Error(), "flag provided but not defined") {
-		t.Log("sigess demo has no --json yet: no demo logins")
-		if _, err = run("demo"); err == nil {
-			out = "[]"
-		}
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +117,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := exec.CommandContext(ctx, binary, "all")
+	srv := exec.CommandContext(ctx, sigess.Path, "all")
 	srv.Env = env
 	var logs bytes.Buffer
 	srv.Stdout, srv.Stderr = &logs, &logs

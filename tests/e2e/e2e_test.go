@@ -6,12 +6,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,52 +16,19 @@ import (
 	"github.com/sigess/sigess/internal/testenv"
 )
 
-var (
-	pg       *testenv.Postgres
-	redisURL string
-	binary   string
-)
+var sigess testenv.Binary
 
-func TestMain(m *testing.M) {
-	ctx := context.Background()
-	var err error
-	if pg, err = testenv.NewPostgres(ctx); err != nil {
-		log.Fatal(err)
-	}
-	if redisURL, err = testenv.RedisURL(ctx); err != nil {
-		log.Fatal(err)
-	}
-	dir, _ := os.MkdirTemp("", "sigess-e2e")
-	binary = filepath.Join(dir, "sigess")
-	build := exec.Command("go", "build", "-o", binary, "./cmd/sigess")
-	build.Dir = testenv.RepoRoot()
-	if out, err := build.CombinedOutput(); err != nil {
-		log.Fatalf("build: %v\n%s", err, out)
-	}
-	code := m.Run()
-	pg.Close()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+func TestMain(m *testing.M) { testenv.MainBinary(m, &sigess) }
 
 func TestBinary(t *testing.T) {
-	httpPort, opsPort := freePort(t), freePort(t)
+	httpPort, opsPort := testenv.FreePort(t), testenv.FreePort(t)
 	env := append(os.Environ(),
-		"SIGESS_DATABASE_URL="+pg.RuntimeURL, "SIGESS_DATABASE_ADMIN_URL="+pg.AdminURL, "SIGESS_REDIS_URL="+redisURL,
+		"SIGESS_DATABASE_URL="+sigess.PG.RuntimeURL, "SIGESS_DATABASE_ADMIN_URL="+sigess.PG.AdminURL, "SIGESS_REDIS_URL="+sigess.RedisURL,
 		fmt.Sprintf("SIGESS_HTTP_ADDR=127.0.0.1:%d", httpPort), fmt.Sprintf("SIGESS_WORKER_OPS_ADDR=127.0.0.1:%d", opsPort),
 		fmt.Sprintf("SIGESS_PUBLIC_URL=http://localhost:%d", httpPort), "SIGESS_BASE_DOMAIN=localhost")
 	run := func(args ...string) string {
 		t.Helper()
-		cmd := exec.Command(binary, args...)
+		cmd := exec.Command(sigess.Path, args...)
 		cmd.Env = env
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -83,7 +47,7 @@ func TestBinary(t *testing.T) {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := exec.CommandContext(ctx, binary, "all")
+	srv := exec.CommandContext(ctx, sigess.Path, "all")
 	srv.Env = env
 	var logs strings.Builder
 	srv.Stderr = &logs
