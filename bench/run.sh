@@ -43,6 +43,7 @@ run go test -run '^$' -bench 'ProvisionAll|Apply' -benchtime=1x -count=3 -timeou
 for _ in $(seq 10); do
 	run go test -run '^$' -bench 'Resolve' -benchtime=1s -count=1 -benchmem ./bench/
 done
+run go test -run '^$' -bench 'Authz' -benchtime=1s -count=5 -benchmem -timeout 30m ./bench/
 
 if [[ -n ${BENCH_OUT:-} ]]; then
 	cp "$out" "$BENCH_OUT"

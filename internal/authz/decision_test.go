@@ -64,7 +64,7 @@ func TestBuiltinDecisions(t *testing.T) {
 		{"tenant_admin", authz.PermOperatorsManage, true},
 		{"tenant_admin", authz.PermRolesManage, true},
 		{"tenant_admin", authz.PermDiaryRead, false},
-		{"tenant_admin", authz.PermAuditRead, false},
+		{"tenant_admin", authz.PermAuditRead, true},
 		{"coordinator", authz.PermCasesAssign, true},
 		{"coordinator", authz.PermInterventionsAuthorise, true},
 		{"coordinator", authz.PermReservedRead, true},

@@ -27,7 +27,7 @@ type Role struct {
 // policy.csv gives, in the order the UI lists them.
 var builtinRoles = []Role{
 	{Name: "tenant_admin", Scope: ScopeTenant, LabelIT: "Amministratore dell'ente", LabelEN: "Ente administrator",
-		Description: "Unità, operatori, ruoli, catalogo, flusso di lavoro, aspetto e impostazioni dell'ente."},
+		Description: "Unità, operatori, ruoli, catalogo, flusso di lavoro, aspetto e impostazioni dell'ente; registro delle attività in lettura."},
 	{Name: "coordinator", Scope: ScopeTenant, LabelIT: "Coordinatore", LabelEN: "Coordinator",
 		Description: "Tutto sulle cartelle delle proprie unità, dati riservati compresi; assegna le cartelle e autorizza gli interventi."},
 	{Name: "social_worker", Scope: ScopeTenant, LabelIT: "Assistente sociale", LabelEN: "Social worker",
