@@ -132,11 +132,11 @@ func TestAdminOperatorInvalid(t *testing.T) {
 		field string
 		want  string
 	}{
-		{"bad e-mail", url.Values{"email": {"non-una-mail"}, "name": {"X"}, "roles": {"coordinator"}}, "email", "indirizzo e-mail non valido"},
+		{"bad e-mail", url.Values{"email": {"non-una-mail"}, "name": {"X"}, "roles": {"coordinator"}}, "email", "Indirizzo e-mail non valido."},
 		{"no role", url.Values{"email": {newEmail("roma")}, "name": {"X"}}, "roles", "Scegli almeno un ruolo."},
 		{"unknown role", url.Values{"email": {newEmail("roma")}, "name": {"X"}, "roles": {"region_admin"}}, "roles", "ruolo sconosciuto: region_admin"},
-		{"weak password", url.Values{"email": {newEmail("roma")}, "name": {"X"}, "roles": {"coordinator"}, "credential": {"password"}, "password": {"corta"}}, "password", "la password deve avere almeno 12 caratteri"},
-		{"no name", url.Values{"email": {newEmail("roma")}, "roles": {"coordinator"}}, "name", "il nome è obbligatorio"},
+		{"weak password", url.Values{"email": {newEmail("roma")}, "name": {"X"}, "roles": {"coordinator"}, "credential": {"password"}, "password": {"corta"}}, "password", "La password deve avere almeno 12 caratteri."},
+		{"no name", url.Values{"email": {newEmail("roma")}, "roles": {"coordinator"}}, "name", "Il nome è obbligatorio."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c.get("/t/roma/admin/operators/new")
@@ -280,7 +280,7 @@ func TestAdminCustomRole(t *testing.T) {
 	}
 	c.get("/t/roma/admin/roles")
 	r = c.post("/t/roma/admin/roles/"+name+"/delete", nil)
-	must(t, r, http.StatusConflict, "il ruolo è assegnato a 1 operatori")
+	must(t, r, http.StatusConflict, "l ruolo è assegnato a 1 operatori")
 }
 
 func opID(t *testing.T, a *testApp, slug, email string) uuid.UUID {

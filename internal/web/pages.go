@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -95,6 +97,30 @@ func (p Page) RegionName() string {
 		return name
 	}
 	return ""
+}
+
+// sentences turns the domain packages' field messages ("must not be empty",
+// "indirizzo e-mail non valido") into sentences of the page's language: known
+// messages are translated (messages/validation.*.json), every one starts with a
+// capital and ends with a full stop.
+func (p Page) sentences(errs map[string]string) map[string]string {
+	if len(errs) == 0 {
+		return errs
+	}
+	out := make(map[string]string, len(errs))
+	for field, msg := range errs {
+		if key := "validation." + msg; p.catalog.Has(p.Locale, key) {
+			msg = p.T(key)
+		}
+		if r, size := utf8.DecodeRuneInString(msg); size > 0 {
+			msg = string(unicode.ToUpper(r)) + msg[size:]
+		}
+		if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") && !strings.HasSuffix(msg, "!") {
+			msg += "."
+		}
+		out[field] = msg
+	}
+	return out
 }
 
 // page starts a Page for the request: language, base URL, ente, and what the
@@ -238,6 +264,7 @@ func (s *Server) render(c *gin.Context, status int, name string, p Page) {
 	if p.Locale == "" {
 		p.Locale = locale(c)
 	}
+	p.Errors = p.sentences(p.Errors)
 	var buf bytes.Buffer
 	if err := s.pages.ExecuteTemplate(&buf, name, p); err != nil {
 		slog.ErrorContext(c.Request.Context(), "render", "template", name, "err", err)

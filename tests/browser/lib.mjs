@@ -115,3 +115,134 @@ export async function screenshot(page, name) {
     await page.screenshot({ path: join(process.env.SIGESS_SHOTS, `${name}.png`), fullPage: false });
   }
 }
+
+/**
+ * account returns the demo operator matching want ({tenant, region, role}),
+ * failing when `sigess demo --json` listed none.
+ */
+export function account(want) {
+  const found = demoLogins().find((l) => Object.entries(want).every(([k, v]) => (l[k] ?? '') === v));
+  if (!found) throw new Error(`no demo login ${JSON.stringify(want)} in ${process.env.SIGESS_DEMO_JSON || '(SIGESS_DEMO_JSON unset)'}`);
+  return found;
+}
+
+/** pathOf is a demo login_url without its origin (/t/roma/login). */
+export function pathOf(url) {
+  return new URL(url).pathname;
+}
+
+/**
+ * visit opens url, checks the answer's status and that the page is accessible,
+ * and returns the response.
+ */
+export async function visit(page, url, label, status = 200) {
+  const resp = await page.goto(url, { waitUntil: 'load' });
+  if (resp.status() !== status) throw new Error(`GET ${url}: status ${resp.status()}, want ${status}`);
+  await checkA11y(page, label);
+  return resp;
+}
+
+/**
+ * submit clicks the button named name and waits for the page that answers the
+ * form to load; it then checks that page's accessibility under label.
+ */
+export async function submit(page, name, label) {
+  await Promise.all([
+    page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() }),
+    page.getByRole('button', { name, exact: true }).click(),
+  ]);
+  await page.waitForLoadState('load');
+  await checkA11y(page, label);
+}
+
+/**
+ * fieldError is the error message shown next to the field labelled label: the
+ * element its aria-describedby names with an id ending in "-error". It also
+ * checks that the field is marked aria-invalid. Empty when there is none.
+ */
+export async function fieldError(page, label) {
+  const field = page.getByLabel(label, { exact: true });
+  const ids = ((await field.getAttribute('aria-describedby')) || '').split(/\s+/).filter((id) => id.endsWith('-error'));
+  if (ids.length === 0) return '';
+  if ((await field.getAttribute('aria-invalid')) !== 'true') throw new Error(`field ${label}: has an error but is not aria-invalid`);
+  return (await page.locator(`[id="${ids[0]}"]`).innerText()).trim();
+}
+
+/** formError is the form-level error of the page (role="alert"), or ''. */
+export async function formError(page) {
+  const alert = page.locator('main [role=alert]');
+  return (await alert.count()) ? (await alert.first().innerText()).trim() : '';
+}
+
+const usedCodes = new Map();
+
+/**
+ * freshTOTP is the current code of secret that this process has not used yet:
+ * a code is accepted once, so a second login within the same 30 s waits for
+ * the next one.
+ */
+export async function freshTOTP(secret) {
+  for (;;) {
+    const code = totp(secret);
+    if (usedCodes.get(secret) !== code) {
+      usedCodes.set(secret, code);
+      return code;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/**
+ * login signs in at loginPath (/t/roma/login, /r/lazio/login, /admin/login)
+ * with e-mail and password and, when totpSecret is given, the second factor.
+ * Every page on the way is checked for accessibility.
+ */
+export async function login(page, loginPath, email, password, totpSecret) {
+  await visit(page, loginPath, `login ${loginPath}`);
+  await page.getByLabel('E-mail', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await submit(page, 'Accedi', `after login ${email}`);
+  if (totpSecret) {
+    if (!new URL(page.url()).pathname.endsWith('/login/mfa')) throw new Error(`login ${email}: at ${page.url()}, want the second factor page`);
+    await page.getByLabel('Codice', { exact: true }).fill(await freshTOTP(totpSecret));
+    await submit(page, 'Verifica', `after second factor ${email}`);
+  }
+}
+
+/** rgb turns #RRGGBB into the rgb(r, g, b) that getComputedStyle answers. */
+export function rgb(hex) {
+  const n = parseInt(hex.replace('#', ''), 16);
+  return `rgb(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255})`;
+}
+
+/**
+ * problems collects what goes wrong on page beyond what the server answered
+ * for the page itself: script errors, console errors other than the browser's
+ * note of a 4xx/5xx document (a wrong password is answered 401), and any
+ * stylesheet, script, image or font that fails to load.
+ */
+export function problems(page) {
+  const out = [];
+  page.on('pageerror', (err) => out.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !/^Failed to load resource: the server responded with a status of \d+/.test(msg.text())) out.push(msg.text());
+  });
+  page.on('response', (resp) => {
+    if (resp.status() >= 400 && resp.request().resourceType() !== 'document') out.push(`${resp.status()} ${resp.url()}`);
+  });
+  page.on('requestfailed', (req) => {
+    if (req.resourceType() !== 'document') out.push(`${req.failure()?.errorText} ${req.url()}`);
+  });
+  return out;
+}
+
+/**
+ * tick checks the check box or radio button input (a locator) as a person
+ * does: Bootstrap Italia draws the box on the label, which covers the input,
+ * so the label is what is clicked. It fails if the input is not checked then.
+ */
+export async function tick(input) {
+  const id = await input.getAttribute('id');
+  await input.page().locator(`label[for="${id}"]`).click();
+  if (!(await input.isChecked())) throw new Error(`#${id} is not checked after clicking its label`);
+}
