@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -24,11 +25,13 @@ const (
 	dbURL      = "postgres://sigess_app:app-pw-7f3a@db.example:5432/sigess?sslmode=require"
 	adminURL   = "postgres://sigess_owner:owner-pw-91c2@db.example:5432/sigess?sslmode=require"
 	redisURL   = "rediss://:redis-pw-5e8d@redis.example:6379/0"
+	mailURL    = "smtp://sigess:mail-pw-3b6c@smtp.example:587"
+	mailSpool  = "/var/spool/sigess-mail"
 	release    = "t"
 	fullname   = "t-sigess" // release "t" + chart "sigess"
 )
 
-var passwords = []string{"app-pw-7f3a", "owner-pw-91c2", "redis-pw-5e8d"}
+var passwords = []string{"app-pw-7f3a", "owner-pw-91c2", "redis-pw-5e8d", "mail-pw-3b6c"}
 
 var (
 	setBase  = []string{"baseDomain=" + baseDomain}
@@ -91,6 +94,11 @@ type container struct {
 			Name string `yaml:"name"`
 		} `yaml:"secretRef"`
 	} `yaml:"envFrom"`
+	VolumeMounts []struct {
+		Name      string `yaml:"name"`
+		MountPath string `yaml:"mountPath"`
+		ReadOnly  bool   `yaml:"readOnly"`
+	} `yaml:"volumeMounts"`
 	LivenessProbe   *probe `yaml:"livenessProbe"`
 	ReadinessProbe  *probe `yaml:"readinessProbe"`
 	SecurityContext *struct {
@@ -117,7 +125,15 @@ type podTemplate struct {
 			} `yaml:"seccompProfile"`
 		} `yaml:"securityContext"`
 		Containers []container `yaml:"containers"`
+		Volumes    []volume    `yaml:"volumes"`
 	} `yaml:"spec"`
+}
+
+type volume struct {
+	Name     string `yaml:"name"`
+	EmptyDir *struct {
+		SizeLimit string `yaml:"sizeLimit"`
+	} `yaml:"emptyDir"`
 }
 
 // workload is a Deployment or a Job.
@@ -231,7 +247,11 @@ func helmPath(t *testing.T) string {
 	t.Helper()
 	p := os.Getenv("HELM")
 	if p == "" {
-		p = filepath.Join("..", "bin", "helm")
+		p = filepath.Join("bin", "helm")
+	}
+	if !filepath.IsAbs(p) {
+		// go test runs in charts/; a relative HELM is meant from the repository root.
+		p = filepath.Join("..", p)
 	}
 	abs, err := filepath.Abs(p)
 	if err != nil {
@@ -445,6 +465,7 @@ func portNumber(c container, name string) int {
 // name the Secrets the chart is told already exist.
 type expect struct {
 	existingDB, existingRedis string
+	existingMail              string
 	serverReplicas            int
 	workerReplicas            int
 	pdb                       bool
@@ -457,7 +478,7 @@ func checkCommon(t *testing.T, r rendered, want expect) {
 
 	// Secrets available to the release: rendered ordinary Secrets, plus the existing ones.
 	secretKeys := func(name string, hookOnly bool) (keys []string, found bool) {
-		if (name == want.existingDB && name != "") || (name == want.existingRedis && name != "") {
+		if name != "" && (name == want.existingDB || name == want.existingRedis || name == want.existingMail) {
 			return nil, true
 		}
 		d, ok := r.find("Secret", name)
@@ -559,6 +580,13 @@ func checkCommon(t *testing.T, r rendered, want expect) {
 		if ref := refs["SIGESS_REDIS_URL"]; want.existingRedis != "" && ref.Name != want.existingRedis {
 			t.Errorf("%s: SIGESS_REDIS_URL reads Secret %q, want existing %q", where, ref.Name, want.existingRedis)
 		}
+		if e, ok := envNamed(c, "SIGESS_MAIL_URL"); !ok {
+			t.Errorf("%s: SIGESS_MAIL_URL is not set (the app validates it at start)", where)
+		} else if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+			checkRef(where, e.Name, *e.ValueFrom.SecretKeyRef, false)
+		} else if e.Value == nil || !strings.HasPrefix(*e.Value, "dir:/") {
+			t.Errorf("%s: SIGESS_MAIL_URL is neither from a Secret nor an absolute dir: folder", where)
+		}
 		loadsCM := false
 		for _, ef := range c.EnvFrom {
 			if ef.ConfigMapRef != nil && ef.ConfigMapRef.Name == fullname {
@@ -606,6 +634,12 @@ func checkCommon(t *testing.T, r rendered, want expect) {
 		}
 	}
 	checkProbes(t, "worker", wc, "ops")
+	// A dir: mail folder must be writable in the worker despite the read-only root filesystem.
+	if e, ok := envNamed(wc, "SIGESS_MAIL_URL"); ok && e.Value != nil && strings.HasPrefix(*e.Value, "dir:") {
+		if _, ok := emptyDirAt(worker.Spec.Template, wc, strings.TrimPrefix(*e.Value, "dir:")); !ok {
+			t.Errorf("worker: SIGESS_MAIL_URL %s is not on a mounted emptyDir", *e.Value)
+		}
+	}
 	if server.Spec.Replicas == nil || *server.Spec.Replicas != want.serverReplicas {
 		t.Errorf("server replicas %v, want %d", server.Spec.Replicas, want.serverReplicas)
 	}
@@ -768,6 +802,81 @@ func checkCommon(t *testing.T, r rendered, want expect) {
 	}
 }
 
+func envNamed(c container, name string) (envVar, bool) {
+	for _, e := range c.Env {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return envVar{}, false
+}
+
+// describe prints where an environment variable's value comes from.
+func describe(e envVar) string {
+	switch {
+	case e.Value != nil:
+		return strconv.Quote(*e.Value)
+	case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
+		return fmt.Sprintf("Secret %s key %s", e.ValueFrom.SecretKeyRef.Name, e.ValueFrom.SecretKeyRef.Key)
+	default:
+		return "unset"
+	}
+}
+
+// emptyDirAt returns the emptyDir volume mounted writable at path in c.
+func emptyDirAt(p podTemplate, c container, path string) (volume, bool) {
+	for _, m := range c.VolumeMounts {
+		if m.MountPath != path || m.ReadOnly {
+			continue
+		}
+		for _, v := range p.Spec.Volumes {
+			if v.Name == m.Name && v.EmptyDir != nil {
+				return v, true
+			}
+		}
+	}
+	return volume{}, false
+}
+
+// deployment returns the Deployment running subcommand arg and its container.
+func deployment(t *testing.T, r rendered, arg string) (workload, container) {
+	t.Helper()
+	for _, d := range r.all("Deployment") {
+		w := decode[workload](t, d)
+		c := onlyContainer(t, d.Metadata.Name, w.Spec.Template)
+		if slices.Equal(c.Args, []string{arg}) {
+			return w, c
+		}
+	}
+	t.Fatalf("no Deployment runs %q", arg)
+	return workload{}, container{}
+}
+
+// checkMailFromSecret asserts that server and worker read SIGESS_MAIL_URL from
+// key mail-url of Secret name, and that no pod mounts the dir: fallback.
+func checkMailFromSecret(t *testing.T, r rendered, name string) {
+	t.Helper()
+	for _, arg := range []string{"serve", "worker"} {
+		w, c := deployment(t, r, arg)
+		e, _ := envNamed(c, "SIGESS_MAIL_URL")
+		if e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil || *e.ValueFrom.SecretKeyRef != (secretKeyRef{Name: name, Key: "mail-url"}) {
+			t.Errorf("%s: SIGESS_MAIL_URL = %s, want Secret %s key mail-url", arg, describe(e), name)
+		}
+		if _, ok := emptyDirAt(w.Spec.Template, c, mailSpool); ok {
+			t.Errorf("%s: mounts the mail spool although a mail URL is configured", arg)
+		}
+	}
+}
+
+func configMapData(t *testing.T, r rendered) map[string]string {
+	t.Helper()
+	d, ok := r.find("ConfigMap", fullname)
+	if !ok {
+		t.Fatalf("no ConfigMap %s", fullname)
+	}
+	return decode[configMap](t, d).Data
+}
+
 func keys[V any](m map[string]V) []string {
 	var out []string
 	for k := range m {
@@ -871,6 +980,129 @@ func TestChartRenders(t *testing.T) {
 			want: func() expect { e := defaults; e.serverReplicas, e.pdb = 1, false; return e }(),
 		},
 		{
+			name: "trusted proxies rendered comma-joined",
+			set:  join(setBase, setDB, setRedis, []string{"config.trustedProxies={10.244.0.0/16, 192.168.1.10,fd00::/8}"}),
+			want: defaults,
+			check: func(t *testing.T, r rendered) {
+				if got, want := configMapData(t, r)["SIGESS_HTTP_TRUSTED_PROXIES"], "10.244.0.0/16,192.168.1.10,fd00::/8"; got != want {
+					t.Errorf("SIGESS_HTTP_TRUSTED_PROXIES = %q, want %q", got, want)
+				}
+			},
+		},
+		{
+			name: "no trusted proxies by default",
+			set:  join(setBase, setDB, setRedis),
+			want: defaults,
+			check: func(t *testing.T, r rendered) {
+				if v, ok := configMapData(t, r)["SIGESS_HTTP_TRUSTED_PROXIES"]; ok {
+					t.Errorf("SIGESS_HTTP_TRUSTED_PROXIES = %q, want unset (the app trusts none)", v)
+				}
+			},
+		},
+		{
+			name:    "bad trusted proxy",
+			set:     join(setBase, setDB, setRedis, []string{"config.trustedProxies={ingress-nginx}"}),
+			wantErr: `config.trustedProxies: "ingress-nginx" is not an IP address or CIDR`,
+		},
+		{
+			name:    "extraEnv cannot override trusted proxies",
+			set:     join(setBase, setDB, setRedis, []string{"config.extraEnv.SIGESS_HTTP_TRUSTED_PROXIES=0.0.0.0/0"}),
+			wantErr: "config.extraEnv.SIGESS_HTTP_TRUSTED_PROXIES is set by the chart",
+		},
+		{
+			name:    "extraEnv cannot set the mail URL",
+			set:     join(setBase, setDB, setRedis, []string{"config.extraEnv.SIGESS_MAIL_URL=smtp://x:y@h:25"}),
+			wantErr: "config.extraEnv.SIGESS_MAIL_URL is set by the chart",
+		},
+		{
+			name: "mail url in the chart Secret reaches server and worker",
+			set:  join(setBase, setDB, setRedis, []string{"mail.url=" + mailURL, "mail.from=Comune di Esempio <noreply@comune.example.it>"}),
+			want: defaults,
+			check: func(t *testing.T, r rendered) {
+				if got := secretData(t, r, fullname)["mail-url"]; got != mailURL {
+					t.Errorf("Secret %s mail-url = %q, want %q", fullname, got, mailURL)
+				}
+				checkMailFromSecret(t, r, fullname)
+				cm := configMapData(t, r)
+				if v, ok := cm["SIGESS_MAIL_URL"]; ok {
+					t.Errorf("ConfigMap holds SIGESS_MAIL_URL = %q", v)
+				}
+				if got, want := cm["SIGESS_MAIL_FROM"], "Comune di Esempio <noreply@comune.example.it>"; got != want {
+					t.Errorf("SIGESS_MAIL_FROM = %q, want %q", got, want)
+				}
+			},
+		},
+		{
+			name: "mail url alone creates the chart Secret",
+			set: join(setBase, []string{"database.existingSecret=sigess-db", "redis.existingSecret=sigess-redis",
+				"mail.url=" + mailURL}),
+			want: func() expect { e := defaults; e.existingDB, e.existingRedis = "sigess-db", "sigess-redis"; return e }(),
+			check: func(t *testing.T, r rendered) {
+				if got := secretData(t, r, fullname); !maps.Equal(got, map[string]string{"mail-url": mailURL}) {
+					t.Errorf("Secret %s = %v, want only mail-url", fullname, got)
+				}
+				checkMailFromSecret(t, r, fullname)
+			},
+		},
+		{
+			name: "existing mail secret",
+			set:  join(setBase, setDB, setRedis, []string{"mail.existingSecret=sigess-mail"}),
+			want: func() expect { e := defaults; e.existingMail = "sigess-mail"; return e }(),
+			check: func(t *testing.T, r rendered) {
+				if got := secretData(t, r, fullname); !maps.Equal(got, map[string]string{"database-url": dbURL, "redis-url": redisURL}) {
+					t.Errorf("Secret %s = %v, want no mail-url", fullname, got)
+				}
+				checkMailFromSecret(t, r, "sigess-mail")
+			},
+		},
+		{
+			name: "existing mail secret wins over mail.url",
+			set: join(setBase, []string{"database.existingSecret=sigess-db", "redis.existingSecret=sigess-redis",
+				"mail.existingSecret=sigess-mail", "mail.url=" + mailURL}),
+			want: func() expect {
+				e := defaults
+				e.existingDB, e.existingRedis, e.existingMail = "sigess-db", "sigess-redis", "sigess-mail"
+				return e
+			}(),
+			check: func(t *testing.T, r rendered) {
+				if s := r.all("Secret"); len(s) != 0 {
+					t.Errorf("with every existingSecret set the chart must create no Secret, got %s", s[0].Metadata.Name)
+				}
+				checkMailFromSecret(t, r, "sigess-mail")
+			},
+		},
+		{
+			name: "no mail configured: dir: spool on an emptyDir",
+			set:  join(setBase, setDB, setRedis),
+			want: defaults,
+			check: func(t *testing.T, r rendered) {
+				if _, ok := secretData(t, r, fullname)["mail-url"]; ok {
+					t.Errorf("Secret %s holds mail-url although no mail URL was given", fullname)
+				}
+				for _, arg := range []string{"serve", "worker"} {
+					_, c := deployment(t, r, arg)
+					e, _ := envNamed(c, "SIGESS_MAIL_URL")
+					if e.Value == nil || *e.Value != "dir:"+mailSpool {
+						t.Errorf("%s: SIGESS_MAIL_URL = %s, want literal dir:%s", arg, describe(e), mailSpool)
+					}
+				}
+				w, c := deployment(t, r, "worker")
+				if v, ok := emptyDirAt(w.Spec.Template, c, mailSpool); !ok {
+					t.Errorf("worker: no writable emptyDir at %s", mailSpool)
+				} else if v.EmptyDir.SizeLimit != "64Mi" {
+					t.Errorf("worker: mail spool sizeLimit %q, want 64Mi", v.EmptyDir.SizeLimit)
+				}
+				if got, want := configMapData(t, r)["SIGESS_MAIL_FROM"], "SIGeSS <noreply@"+baseDomain+">"; got != want {
+					t.Errorf("SIGESS_MAIL_FROM = %q, want %q", got, want)
+				}
+			},
+		},
+		{
+			name:    "bad mail url",
+			set:     join(setBase, setDB, setRedis, []string{"mail.url=mail.example:25"}),
+			wantErr: "mail.url must be smtp://",
+		},
+		{
 			name:    "no database url nor secret",
 			set:     join(setBase, setRedis),
 			wantErr: "database.url is required",
@@ -918,6 +1150,7 @@ func TestChartLint(t *testing.T) {
 	for _, set := range [][]string{
 		join(setBase, setDB, setRedis),
 		join(setBase, []string{"database.existingSecret=sigess-db", "redis.existingSecret=sigess-redis", "ingress.tls.enabled=true"}),
+		join(setBase, setDB, setRedis, []string{"mail.url=" + mailURL, "config.trustedProxies={10.244.0.0/16}"}),
 	} {
 		out, err := runHelm(t, append([]string{"lint", "--strict", "./sigess"}, setArgs(set)...)...)
 		if err != nil {

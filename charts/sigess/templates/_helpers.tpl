@@ -172,6 +172,74 @@ Runtime database URL, required when no existing Secret is named.
 {{- end }}
 
 {{/*
+Trusted reverse proxies (SIGESS_HTTP_TRUSTED_PROXIES), comma-joined; empty when
+none. Accepts a list or, from --set, a comma-separated string.
+*/}}
+{{- define "sigess.trustedProxies" -}}
+{{- $v := .Values.config.trustedProxies | default list }}
+{{- if kindIs "string" $v }}
+{{- $v = splitList "," $v }}
+{{- end }}
+{{- $out := list }}
+{{- range $v }}
+{{- $p := toString . | trim }}
+{{- if $p }}
+{{- if not (regexMatch "^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$" $p) }}
+{{- fail (printf "config.trustedProxies: %q is not an IP address or CIDR, e.g. 10.244.0.0/16" $p) }}
+{{- end }}
+{{- $out = append $out $p }}
+{{- end }}
+{{- end }}
+{{- join "," $out }}
+{{- end }}
+
+{{/*
+Mail: "true" (non-empty) when a mail URL comes from a Secret, i.e.
+mail.existingSecret or mail.url is set; empty otherwise.
+*/}}
+{{- define "sigess.mailConfigured" -}}
+{{- if or .Values.mail.existingSecret .Values.mail.url }}true{{ end }}
+{{- end }}
+
+{{/*
+"true" when the chart's own Secret holds mail-url (mail.url given, no existing Secret).
+*/}}
+{{- define "sigess.mailInChartSecret" -}}
+{{- if and .Values.mail.url (not .Values.mail.existingSecret) }}true{{ end }}
+{{- end }}
+
+{{- define "sigess.mailSecretName" -}}
+{{- default (include "sigess.fullname" .) .Values.mail.existingSecret }}
+{{- end }}
+
+{{/*
+Folder of the worker's emptyDir that receives .eml files when no mail URL is given.
+*/}}
+{{- define "sigess.mailSpoolPath" -}}
+/var/spool/sigess-mail
+{{- end }}
+
+{{- define "sigess.mailFrom" -}}
+{{- .Values.mail.from | default (printf "SIGeSS <noreply@%s>" (include "sigess.baseDomain" .)) }}
+{{- end }}
+
+{{/*
+SIGESS_MAIL_URL for the server and worker: from the mail Secret, or the dir:
+spool default. The server never sends but validates the URL at start.
+*/}}
+{{- define "sigess.mailUrlEnv" -}}
+- name: SIGESS_MAIL_URL
+{{- if include "sigess.mailConfigured" . }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "sigess.mailSecretName" . }}
+      key: mail-url
+{{- else }}
+  value: {{ printf "dir:%s" (include "sigess.mailSpoolPath" .) | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
 Checks run once per render (included from configmap.yaml).
 */}}
 {{- define "sigess.validate" -}}
@@ -188,6 +256,12 @@ Checks run once per render (included from configmap.yaml).
 {{- if not (has (toString .Values.config.logLevel) (list "debug" "info" "warn" "error")) }}
 {{- fail (printf "config.logLevel %q must be one of debug, info, warn, error" (toString .Values.config.logLevel)) }}
 {{- end }}
+{{- if include "sigess.mailInChartSecret" . }}
+{{- if not (regexMatch "^(smtps?://[^/?#]+|dir:.+)" .Values.mail.url) }}
+{{- fail "mail.url must be smtp://USER:PASSWORD@host:587, smtps://USER:PASSWORD@host:465 or dir:PATH" }}
+{{- end }}
+{{- end }}
+{{- $_ := include "sigess.trustedProxies" . }}
 {{- $c := int .Values.worker.concurrency }}
 {{- if or (lt $c 1) (gt $c 1000) }}
 {{- fail (printf "worker.concurrency %v must be between 1 and 1000" .Values.worker.concurrency) }}
