@@ -11,6 +11,9 @@
 # Stub bodies and assertions are strings/functions evaluated later in subshells:
 # shellcheck disable=SC2016,SC2030,SC2031,SC2034,SC2317
 set -uo pipefail
+# The cases below are about PostgreSQL and Redis; `make test` exports
+# SERVICES_BROWSER=yes for its own call of services.sh, not for these.
+unset SERVICES_BROWSER
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SCRIPT=$HERE/services.sh

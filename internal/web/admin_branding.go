@@ -53,7 +53,8 @@ func (s *Server) brandingSave(c *gin.Context) error {
 		p.Form[k] = v
 		kvs = append(kvs, tenancy.KeyValue{Key: k, Value: v})
 	}
-	if _, err := s.opts.Registry.UpdateOwnSettings(ctx, t.ID, kvs); err != nil {
+	diff, err := s.opts.Registry.UpdateOwnSettings(ctx, t.ID, kvs)
+	if err != nil {
 		if !fieldErrors(err, p.Errors) {
 			if !errors.Is(err, derrors.ErrInvalid) {
 				return err
@@ -61,6 +62,11 @@ func (s *Server) brandingSave(c *gin.Context) error {
 			p.Errors[""] = userMessage(err)
 		}
 		return s.renderBranding(c, http.StatusUnprocessableEntity, p, t)
+	}
+	if len(diff) > 0 {
+		if err := s.record(c, "settings.changed", "ente", t.Slug, map[string]any{"changes": diff}); err != nil {
+			return err
+		}
 	}
 	c.Redirect(http.StatusSeeOther, basePath(c)+"/admin/branding?done=branding_saved")
 	return nil
@@ -100,6 +106,9 @@ func (s *Server) logoUpload(c *gin.Context) error {
 	}
 	if len(p.Errors) > 0 {
 		return s.renderBranding(c, http.StatusUnprocessableEntity, p, t)
+	}
+	if err := s.record(c, "settings.logo_uploaded", "ente", t.Slug, nil); err != nil {
+		return err
 	}
 	c.Redirect(http.StatusSeeOther, basePath(c)+"/admin/branding?done=logo_saved")
 	return nil

@@ -121,6 +121,9 @@ func (s *Server) roleSave(c *gin.Context, editing string) error {
 	if len(p.Errors) > 0 {
 		return s.roleForm(c, http.StatusUnprocessableEntity, p, editing, r.Permissions)
 	}
+	if err := s.record(c, "role.saved", "role", r.Name, map[string]any{"permissions": r.Permissions}); err != nil {
+		return err
+	}
 	c.Redirect(http.StatusSeeOther, basePath(c)+"/admin/roles?done=role_saved")
 	return nil
 }
@@ -139,6 +142,9 @@ func (s *Server) roleDelete(c *gin.Context) error {
 		return s.renderRoles(c, http.StatusConflict, p)
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.record(c, "role.deleted", "role", r.Name, nil); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, basePath(c)+"/admin/roles?done=role_deleted")

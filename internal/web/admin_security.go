@@ -58,7 +58,8 @@ func (s *Server) securitySave(c *gin.Context) error {
 	if enabled == "true" {
 		kvs = append(kvs, tenancy.KeyValue{Key: "sso.oidc.enabled", Value: enabled})
 	}
-	if _, err := s.opts.Registry.UpdateOwnSettings(c.Request.Context(), t.ID, kvs); err != nil {
+	diff, err := s.opts.Registry.UpdateOwnSettings(c.Request.Context(), t.ID, kvs)
+	if err != nil {
 		if !fieldErrors(err, p.Errors) {
 			if !errors.Is(err, derrors.ErrInvalid) {
 				return err
@@ -66,6 +67,11 @@ func (s *Server) securitySave(c *gin.Context) error {
 			p.Errors[""] = userMessage(err)
 		}
 		return s.renderSecurity(c, http.StatusUnprocessableEntity, p, t)
+	}
+	if len(diff) > 0 {
+		if err := s.record(c, "settings.changed", "ente", t.Slug, map[string]any{"changes": diff}); err != nil {
+			return err
+		}
 	}
 	c.Redirect(http.StatusSeeOther, basePath(c)+"/admin/security?done=security_saved")
 	return nil

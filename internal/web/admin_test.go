@@ -318,6 +318,8 @@ func TestAdminUnits(t *testing.T) {
 	if found == nil || found.Parent != "ufficio-di-piano" {
 		t.Fatalf("unit saved as %+v", found)
 	}
+	// The change is in the ente's audit trail, with who made it.
+	must(t, c.get("/t/viterbo/audit"), http.StatusOK, "Unità organizzativa salvata", code)
 	path := "/t/viterbo/admin/units/" + found.ID.String()
 	c.get(path)
 	if r := c.post(path, url.Values{"kind": {"pua"}, "name": {"PUA di Bagnaia"}, "parent": {code}}); r.Status != http.StatusUnprocessableEntity || fieldError(r.Body, "parent") == "" {

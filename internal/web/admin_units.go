@@ -117,6 +117,9 @@ func (s *Server) unitSave(c *gin.Context, id uuid.UUID) error {
 	if id != uuid.Nil {
 		done = "unit_saved"
 	}
+	if err := s.record(c, "unit.saved", "unit", saved.Code, map[string]any{"kind": saved.Kind, "name": saved.Name, "parent": saved.Parent}); err != nil {
+		return err
+	}
 	c.Redirect(http.StatusSeeOther, basePath(c)+"/admin/units/"+saved.ID.String()+"?done="+done)
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/sigess/sigess/internal/audit"
 	"github.com/sigess/sigess/internal/db"
 	"github.com/sigess/sigess/internal/derrors"
 	"github.com/sigess/sigess/internal/identity"
@@ -280,3 +281,15 @@ func security(c *gin.Context) tenancy.Security {
 }
 
 func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
+
+// record writes an admin action of the logged-in operator to the audit trail of
+// the scope served. It runs after the change committed, in a transaction of
+// its own: the domain packages that made the change do not write the trail.
+func (s *Server) record(c *gin.Context, action, objectType, objectID string, details map[string]any) error {
+	sess := currentSession(c)
+	e := audit.Event{Action: action, ObjectType: objectType, ObjectID: objectID, IP: c.ClientIP(), Details: details}
+	if sess != nil {
+		e.ActorID, e.Actor = sess.OperatorID, sess.Values["email"]
+	}
+	return s.opts.Identity.Record(c.Request.Context(), currentScope(c), e)
+}

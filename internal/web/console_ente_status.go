@@ -23,6 +23,9 @@ func (s *Server) consoleEnteStatus(c *gin.Context) error {
 	if _, err := s.opts.Registry.SetSettings(c.Request.Context(), t.Slug, []tenancy.KeyValue{{Key: "status", Value: status}}); err != nil {
 		return err
 	}
+	if err := s.record(c, "ente.status_changed", "ente", t.Slug, map[string]any{"status": status}); err != nil {
+		return err
+	}
 	c.Redirect(http.StatusSeeOther, basePath(c)+"/enti/"+t.Slug+"?done="+status)
 	return nil
 }

@@ -114,6 +114,9 @@ func (s *Server) enqueueProvision(c *gin.Context, p Page, req tenancy.ProvisionR
 	if err != nil {
 		return err
 	}
+	if err := s.record(c, "ente.provision_requested", "job", id, map[string]any{"province": req.Province, "comuni": req.Comuni}); err != nil {
+		return err
+	}
 	tr := tenancy.ProvisionTracker{RDB: s.opts.Redis}
 	if err := tr.Queued(ctx, id, tenancy.ProvisionProgress{Region: req.Region, Province: req.Province, Total: len(comuni)}); err != nil {
 		return err

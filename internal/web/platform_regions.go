@@ -69,6 +69,9 @@ func (s *Server) platformRegionCreate(c *gin.Context) error {
 	case err != nil:
 		return err
 	}
+	if err := s.record(c, "region.created", "region", r.Code, map[string]any{"slug": r.Slug, "name": r.Name}); err != nil {
+		return err
+	}
 	c.Redirect(http.StatusSeeOther, basePath(c)+"/?done=created&code="+r.Code)
 	return nil
 }
