@@ -27,11 +27,12 @@ const (
 	redisURL   = "rediss://:redis-pw-5e8d@redis.example:6379/0"
 	mailURL    = "smtp://sigess:mail-pw-3b6c@smtp.example:587"
 	mailSpool  = "/var/spool/sigess-mail"
+	secretKey  = "c2VjcmV0LWtleS0yNGQ5LXRoaXJ0eS10d28tYnl0ZXM=" // base64 of "secret-key-24d9-thirty-two-bytes"
 	release    = "t"
 	fullname   = "t-sigess" // release "t" + chart "sigess"
 )
 
-var passwords = []string{"app-pw-7f3a", "owner-pw-91c2", "redis-pw-5e8d", "mail-pw-3b6c"}
+var passwords = []string{"app-pw-7f3a", "owner-pw-91c2", "redis-pw-5e8d", "mail-pw-3b6c", secretKey}
 
 var (
 	setBase  = []string{"baseDomain=" + baseDomain}
@@ -868,6 +869,32 @@ func checkMailFromSecret(t *testing.T, r rendered, name string) {
 	}
 }
 
+// checkSecretKey asserts that server and worker read SIGESS_SECRET_KEY from key
+// secret-key of Secret name ("" = not set at all), and the migration Job never.
+func checkSecretKey(t *testing.T, r rendered, name string) {
+	t.Helper()
+	for _, arg := range []string{"serve", "worker"} {
+		_, c := deployment(t, r, arg)
+		e, ok := envNamed(c, "SIGESS_SECRET_KEY")
+		switch {
+		case name == "" && ok:
+			t.Errorf("%s: SIGESS_SECRET_KEY = %s, want unset", arg, describe(e))
+		case name != "" && (e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil ||
+			*e.ValueFrom.SecretKeyRef != (secretKeyRef{Name: name, Key: "secret-key"})):
+			t.Errorf("%s: SIGESS_SECRET_KEY = %s, want Secret %s key secret-key", arg, describe(e), name)
+		}
+	}
+	for _, d := range r.all("Job") {
+		c := onlyContainer(t, d.Metadata.Name, decode[workload](t, d).Spec.Template)
+		if e, ok := envNamed(c, "SIGESS_SECRET_KEY"); ok {
+			t.Errorf("Job %s: SIGESS_SECRET_KEY = %s; migrations need no key", d.Metadata.Name, describe(e))
+		}
+	}
+	if v, ok := configMapData(t, r)["SIGESS_SECRET_KEY"]; ok {
+		t.Errorf("ConfigMap holds SIGESS_SECRET_KEY = %q", v)
+	}
+}
+
 func configMapData(t *testing.T, r rendered) map[string]string {
 	t.Helper()
 	d, ok := r.find("ConfigMap", fullname)
@@ -1103,6 +1130,57 @@ func TestChartRenders(t *testing.T) {
 			wantErr: "mail.url must be smtp://",
 		},
 		{
+			name: "secret key in the chart Secret reaches server and worker",
+			set:  join(setBase, setDB, setRedis, []string{"security.secretKey=" + secretKey}),
+			want: defaults,
+			check: func(t *testing.T, r rendered) {
+				want := map[string]string{"database-url": dbURL, "redis-url": redisURL, "secret-key": secretKey}
+				if got := secretData(t, r, fullname); !maps.Equal(got, want) {
+					t.Errorf("Secret %s = %v, want %v", fullname, got, want)
+				}
+				checkSecretKey(t, r, fullname)
+			},
+		},
+		{
+			name: "secret key alone creates the chart Secret",
+			set: join(setBase, []string{"database.existingSecret=sigess-db", "redis.existingSecret=sigess-redis",
+				"security.secretKey=" + secretKey}),
+			want: func() expect { e := defaults; e.existingDB, e.existingRedis = "sigess-db", "sigess-redis"; return e }(),
+			check: func(t *testing.T, r rendered) {
+				if got := secretData(t, r, fullname); !maps.Equal(got, map[string]string{"secret-key": secretKey}) {
+					t.Errorf("Secret %s = %v, want only secret-key", fullname, got)
+				}
+				checkSecretKey(t, r, fullname)
+			},
+		},
+		{
+			name: "existing secret-key Secret wins over security.secretKey",
+			set:  join(setBase, setDB, setRedis, []string{"security.existingSecret=sigess-key", "security.secretKey=" + secretKey}),
+			want: defaults,
+			check: func(t *testing.T, r rendered) {
+				if got := secretData(t, r, fullname); !maps.Equal(got, map[string]string{"database-url": dbURL, "redis-url": redisURL}) {
+					t.Errorf("Secret %s = %v, want no secret-key", fullname, got)
+				}
+				checkSecretKey(t, r, "sigess-key")
+			},
+		},
+		{
+			name:  "no secret key: secrets stay plain",
+			set:   join(setBase, setDB, setRedis),
+			want:  defaults,
+			check: func(t *testing.T, r rendered) { checkSecretKey(t, r, "") },
+		},
+		{
+			name:    "secret key of the wrong size",
+			set:     join(setBase, setDB, setRedis, []string{"security.secretKey=c2hvcnQ="}),
+			wantErr: "security.secretKey must be the base64 of 32 random bytes",
+		},
+		{
+			name:    "extraEnv cannot set the secret key",
+			set:     join(setBase, setDB, setRedis, []string{"config.extraEnv.SIGESS_SECRET_KEY=" + secretKey}),
+			wantErr: "config.extraEnv.SIGESS_SECRET_KEY is set by the chart",
+		},
+		{
 			name:    "no database url nor secret",
 			set:     join(setBase, setRedis),
 			wantErr: "database.url is required",
@@ -1150,7 +1228,8 @@ func TestChartLint(t *testing.T) {
 	for _, set := range [][]string{
 		join(setBase, setDB, setRedis),
 		join(setBase, []string{"database.existingSecret=sigess-db", "redis.existingSecret=sigess-redis", "ingress.tls.enabled=true"}),
-		join(setBase, setDB, setRedis, []string{"mail.url=" + mailURL, "config.trustedProxies={10.244.0.0/16}"}),
+		join(setBase, setDB, setRedis, []string{"mail.url=" + mailURL, "config.trustedProxies={10.244.0.0/16}",
+			"security.secretKey=" + secretKey}),
 	} {
 		out, err := runHelm(t, append([]string{"lint", "--strict", "./sigess"}, setArgs(set)...)...)
 		if err != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/sigess/sigess/internal/identity"
 	"github.com/sigess/sigess/internal/jobs"
 	"github.com/sigess/sigess/internal/mail"
+	"github.com/sigess/sigess/internal/secretbox"
 	"github.com/sigess/sigess/internal/session"
 	"github.com/sigess/sigess/internal/sso"
 	"github.com/sigess/sigess/internal/tenancy"
@@ -57,10 +58,17 @@ func New(ctx context.Context, cfg *config.Config, version string) (*App, error) 
 		d.Close()
 		return nil, fmt.Errorf("SIGESS_REDIS_URL: %w", err)
 	}
+	var secrets *secretbox.Box // nil: no security.secret_key, secrets stay plain
+	if key := cfg.Security.Key(); key != nil {
+		if secrets, err = secretbox.New(key); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("SIGESS_SECRET_KEY: %w", err)
+		}
+	}
 	rdb := redis.NewClient(opt)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	svc := tenancy.NewService(d, tenancy.Publisher{RDB: rdb})
+	svc := tenancy.NewService(d, tenancy.Publisher{RDB: rdb}).WithSecrets(secrets)
 	publish := authz.Publisher{RDB: rdb}
 	var enf *authz.Enforcer
 	ids := identity.NewService(d, rdb, identity.Options{
@@ -71,6 +79,7 @@ func New(ctx context.Context, cfg *config.Config, version string) (*App, error) 
 				slog.WarnContext(ctx, "authz: change not published", "err", err)
 			}
 		},
+		Secrets: secrets,
 	})
 	enf, err = authz.NewEnforcer(d, ids, authz.Options{Publish: publish.Changed})
 	if err != nil {

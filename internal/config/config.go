@@ -5,6 +5,7 @@ package config
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,43 @@ type Config struct {
 	Tenants  Tenants  `yaml:"tenants"`
 	Log      Log      `yaml:"log"`
 	Mail     Mail     `yaml:"mail"`
+	Security Security `yaml:"security"`
+}
+
+// Security holds the deployment's own secrets.
+type Security struct {
+	// SecretKey is the base64 of 32 bytes that encrypt the secrets kept in
+	// PostgreSQL (TOTP secrets, OIDC client secrets); empty keeps them plain.
+	SecretKey string `yaml:"secret_key" env:"SIGESS_SECRET_KEY"`
+}
+
+// Key returns the decoded secret key, nil when none is configured.
+func (s Security) Key() []byte {
+	key, _ := decodeSecretKey(s.SecretKey) // validated at load
+	return key
+}
+
+// decodeSecretKey decodes a base64 key (standard or URL alphabet, padded or not)
+// of 32 bytes; empty is no key.
+func decodeSecretKey(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if key, err := enc.DecodeString(s); err == nil {
+			if len(key) != 32 {
+				return nil, fmt.Errorf("is %d bytes once decoded; want 32 (openssl rand -base64 32)", len(key))
+			}
+			return key, nil
+		}
+	}
+	return nil, errors.New("is not base64 (openssl rand -base64 32)")
+}
+
+func checkSecretKey(s string) error {
+	_, err := decodeSecretKey(s)
+	return err
 }
 
 // Mail configures outgoing e-mail (password resets, account set-up links).
@@ -213,6 +251,7 @@ func (c *Config) validate() error {
 		{"http.trusted_proxies", checkCIDRs(c.HTTP.TrustedProxies)},
 		{"mail.url", checkMailURL(c.Mail.URL)},
 		{"mail.from", checkNonEmpty(c.Mail.From)},
+		{"security.secret_key", checkSecretKey(c.Security.SecretKey)},
 	}
 	for _, ch := range checks {
 		if ch.err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sigess/sigess/internal/db"
+	"github.com/sigess/sigess/internal/secretbox"
 )
 
 // Operator is an account.
@@ -130,17 +131,20 @@ type Options struct {
 	Argon  ArgonParams      // zero = DefaultArgon; tests may lower it
 	// KeyPrefix namespaces every Redis key of the service ("sigess:" if empty).
 	KeyPrefix string
+	// Secrets seals TOTP secrets in the database; nil keeps them plain.
+	Secrets *secretbox.Box
 }
 
 // Service manages operators and authenticates them.
 type Service struct {
-	db     *db.DB
-	rdb    *redis.Client
-	notify func(ctx context.Context, scope db.Scope)
-	limits Limits
-	now    func() time.Time
-	argon  ArgonParams
-	prefix string
+	db      *db.DB
+	rdb     *redis.Client
+	notify  func(ctx context.Context, scope db.Scope)
+	limits  Limits
+	now     func() time.Time
+	argon   ArgonParams
+	prefix  string
+	secrets *secretbox.Box
 
 	dummyOnce sync.Once
 	dummy     string // a hash to verify unknown e-mails against, so they cost the same time
@@ -149,7 +153,7 @@ type Service struct {
 // NewService returns a Service over d (the runtime pool) and rdb.
 func NewService(d *db.DB, rdb *redis.Client, opts Options) *Service {
 	s := &Service{db: d, rdb: rdb, notify: opts.Notify, limits: opts.Limits.withDefaults(),
-		now: opts.Now, argon: opts.Argon, prefix: opts.KeyPrefix}
+		now: opts.Now, argon: opts.Argon, prefix: opts.KeyPrefix, secrets: opts.Secrets}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -58,7 +58,8 @@ func (e *env) notified() []db.Scope {
 	return append([]db.Scope(nil), e.notes...)
 }
 
-func newEnv(t *testing.T, limits Limits) *env {
+// newEnv returns a service with limits; opts, if given, change its Options.
+func newEnv(t *testing.T, limits Limits, opts ...func(*Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	u, err := testenv.RedisURL(ctx)
@@ -82,10 +83,14 @@ func newEnv(t *testing.T, limits Limits) *env {
 		rdb.Close()
 	})
 	e := &env{clock: &clock{t: time.Now()}}
-	e.Service = NewService(pg.DB, rdb, Options{
+	o := Options{
 		Notify: func(_ context.Context, s db.Scope) { e.mu.Lock(); e.notes = append(e.notes, s); e.mu.Unlock() },
 		Limits: limits, Now: e.clock.Now, Argon: fastArgon, KeyPrefix: prefix,
-	})
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	e.Service = NewService(pg.DB, rdb, o)
 	return e
 }
 

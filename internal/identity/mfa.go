@@ -53,7 +53,12 @@ func (s *Service) verifyTOTP(ctx context.Context, scope db.Scope, op uuid.UUID, 
 	}
 	ok := false
 	if a.MFAEnabled {
-		if ok, err = s.checkCode(ctx, op, a.totpSecret, code); err != nil {
+		secret, err := s.secrets.Open(a.totpSecret)
+		if err != nil {
+			// Not the operator's fault (a wrong or missing key): a server error, not ErrInvalid.
+			return fmt.Errorf("TOTP secret: %v", err)
+		}
+		if ok, err = s.checkCode(ctx, op, secret, code); err != nil {
 			return err
 		}
 	}
@@ -110,7 +115,7 @@ func (s *Service) StartEnrollment(ctx context.Context, op uuid.UUID, issuer, acc
 	if err != nil {
 		return "", "", fmt.Errorf("identity.StartEnrollment(%s): %w", op, err)
 	}
-	if err := s.rdb.Set(ctx, s.key("enroll", op.String()), key.Secret(), s.limits.EnrollmentTTL).Err(); err != nil {
+	if err := s.rdb.Set(ctx, s.key("enroll", op.String()), s.secrets.Seal(key.Secret()), s.limits.EnrollmentTTL).Err(); err != nil {
 		return "", "", fmt.Errorf("identity.StartEnrollment(%s): %w", op, err)
 	}
 	return key.Secret(), key.URL(), nil
@@ -133,12 +138,16 @@ func (s *Service) confirmEnrollment(ctx context.Context, scope db.Scope, op uuid
 		return nil, err
 	}
 	pending := s.key("enroll", op.String())
-	secret, err := s.rdb.Get(ctx, pending).Result()
+	sealed, err := s.rdb.Get(ctx, pending).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("%w: la configurazione è scaduta; ricominciala", derrors.ErrInvalid)
 	}
 	if err != nil {
 		return nil, err
+	}
+	secret, err := s.secrets.Open(sealed)
+	if err != nil {
+		return nil, fmt.Errorf("pending TOTP secret: %v", err)
 	}
 	ok, err := s.checkCode(ctx, op, secret, code)
 	if err != nil {
@@ -150,7 +159,7 @@ func (s *Service) confirmEnrollment(ctx context.Context, scope db.Scope, op uuid
 	codes, hashes := newRecoveryCodes()
 	err = s.db.Transact(ctx, scope, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE operators SET totp_secret = $2, totp_confirmed_at = now(),
-				recovery_codes = $3, updated_at = now() WHERE id = $1`, op, secret, hashes); err != nil {
+				recovery_codes = $3, updated_at = now() WHERE id = $1`, op, s.secrets.Seal(secret), hashes); err != nil {
 			return err
 		}
 		return writeAudit(ctx, tx, scope, clientEvent("auth.mfa_enrolled", a, a.Email, c, nil))

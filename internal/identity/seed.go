@@ -66,7 +66,7 @@ func (s *Service) seed(ctx context.Context, so SeedOperator) (bool, error) {
 				return err
 			}
 			if so.TOTPSecret != "" {
-				_, err = tx.Exec(ctx, `UPDATE operators SET totp_secret = $2, totp_confirmed_at = now() WHERE id = $1`, id, so.TOTPSecret)
+				_, err = tx.Exec(ctx, `UPDATE operators SET totp_secret = $2, totp_confirmed_at = now() WHERE id = $1`, id, s.secrets.Seal(so.TOTPSecret))
 			}
 			return err
 		})

@@ -101,7 +101,13 @@ func (s *Service) Plan(ctx context.Context, d *Desired) (*Plan, error) {
 			return err
 		}
 		for i, e := range d.Enti {
-			p.planEnte(matched[i], e, units)
+			// The files hold secrets in plain: compare and write them sealed.
+			sealed, old := *e, Settings{}
+			if matched[i] != nil {
+				old = matched[i].Settings
+			}
+			sealed.Tenant.Settings = s.sealSecrets(old, e.Tenant.Settings)
+			p.planEnte(matched[i], &sealed, units)
 		}
 		return nil
 	})

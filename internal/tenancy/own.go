@@ -38,6 +38,7 @@ func (s *Service) UpdateOwnSettings(ctx context.Context, tenant uuid.UUID, kvs [
 				return fmt.Errorf("%w: %w", err, ErrInvalid)
 			}
 		}
+		next = s.sealSecrets(t.Settings, next)
 		if diff = DiffSettings(t.Settings, next); len(diff) == 0 {
 			return nil
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sigess/sigess/internal/db"
 	"github.com/sigess/sigess/internal/istat"
+	"github.com/sigess/sigess/internal/secretbox"
 )
 
 // AllTenants is the invalidation message that drops every cached tenant.
@@ -24,8 +25,9 @@ type Notifier interface {
 
 // Service reads and changes the tenant registry.
 type Service struct {
-	db     *db.DB
-	notify Notifier
+	db      *db.DB
+	notify  Notifier
+	secrets *secretbox.Box // see WithSecrets
 }
 
 // NewService returns a Service; notify may be nil when no other instance cares
@@ -141,6 +143,7 @@ func (s *Service) SetSettings(ctx context.Context, slug string, kvs []KeyValue) 
 				}
 			}
 		}
+		next.Settings = s.sealSecrets(t.Settings, next.Settings)
 		if diff = diffTenant(t, &next); len(diff) == 0 {
 			return nil
 		}
@@ -224,7 +227,7 @@ func (s *Service) ProvisionISTAT(ctx context.Context, comuni []istat.Comune, pro
 		err := s.db.InPlatform(ctx, func(tx pgx.Tx) error {
 			b := &pgx.Batch{}
 			for _, c := range chunk {
-				t := newComune(c, templates[c.RegionCode].settings, existingSlugs)
+				t := newComune(c, s.sealSecrets(Settings{}, templates[c.RegionCode].settings), existingSlugs)
 				existingSlugs[t.Slug] = true
 				b.Queue(insertTenantSQL, tenantArgs(t)...)
 				ops := make([]unitOp, 0, len(templates[c.RegionCode].units))

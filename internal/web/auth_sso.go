@@ -33,9 +33,18 @@ type ssoPending struct {
 	Next     string `json:"next"`
 }
 
-func ssoConfig(t *tenancy.Tenant) (sso.Config, bool) {
+// ssoConfig returns the ente's provider with its client secret opened (it is
+// stored sealed); ok is false when the ente has no single sign-on.
+func (s *Server) ssoConfig(t *tenancy.Tenant) (cfg sso.Config, ok bool, err error) {
 	o := t.Settings.SSO.OIDC
-	return sso.Config{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret}, o.Enabled
+	if !o.Enabled {
+		return sso.Config{}, false, nil
+	}
+	secret, err := s.opts.Registry.OIDCClientSecret(t)
+	if err != nil {
+		return sso.Config{}, true, err
+	}
+	return sso.Config{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: secret}, true, nil
 }
 
 func (s *Server) ssoRedirectURL(t *tenancy.Tenant) string {
@@ -46,7 +55,10 @@ func ssoKey(state string) string { return "sigess:sso:" + state }
 
 func (s *Server) ssoStart(c *gin.Context) error {
 	t := currentTenant(c)
-	cfg, ok := ssoConfig(t)
+	cfg, ok, err := s.ssoConfig(t)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return derrors.ErrNotFound
 	}
@@ -68,7 +80,10 @@ func (s *Server) ssoStart(c *gin.Context) error {
 
 func (s *Server) ssoCallback(c *gin.Context) error {
 	t := currentTenant(c)
-	cfg, ok := ssoConfig(t)
+	cfg, ok, err := s.ssoConfig(t)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return derrors.ErrNotFound
 	}

@@ -219,6 +219,13 @@ Folder of the worker's emptyDir that receives .eml files when no mail URL is giv
 /var/spool/sigess-mail
 {{- end }}
 
+{{/*
+"true" when the chart's own Secret holds secret-key (security.secretKey given, no existing Secret).
+*/}}
+{{- define "sigess.secretKeyInChartSecret" -}}
+{{- if and .Values.security.secretKey (not .Values.security.existingSecret) }}true{{ end }}
+{{- end }}
+
 {{- define "sigess.mailFrom" -}}
 {{- .Values.mail.from | default (printf "SIGeSS <noreply@%s>" (include "sigess.baseDomain" .)) }}
 {{- end }}
@@ -261,6 +268,11 @@ Checks run once per render (included from configmap.yaml).
 {{- fail "mail.url must be smtp://USER:PASSWORD@host:587, smtps://USER:PASSWORD@host:465 or dir:PATH" }}
 {{- end }}
 {{- end }}
+{{- if include "sigess.secretKeyInChartSecret" . }}
+{{- if not (regexMatch "^[A-Za-z0-9+/_-]{43}=?$" (toString .Values.security.secretKey)) }}
+{{- fail "security.secretKey must be the base64 of 32 random bytes: openssl rand -base64 32" }}
+{{- end }}
+{{- end }}
 {{- $_ := include "sigess.trustedProxies" . }}
 {{- $c := int .Values.worker.concurrency }}
 {{- if or (lt $c 1) (gt $c 1000) }}
@@ -269,7 +281,8 @@ Checks run once per render (included from configmap.yaml).
 {{- end }}
 
 {{/*
-Environment variables read from Secrets (never literal values).
+Environment variables read from Secrets (never literal values). Without a
+secret key SIGESS_SECRET_KEY is left unset and secrets are stored plain.
 */}}
 {{- define "sigess.secretEnv" -}}
 - name: SIGESS_DATABASE_URL
@@ -282,6 +295,13 @@ Environment variables read from Secrets (never literal values).
     secretKeyRef:
       name: {{ include "sigess.redisSecretName" . }}
       key: redis-url
+{{- if or .Values.security.existingSecret .Values.security.secretKey }}
+- name: SIGESS_SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ default (include "sigess.fullname" .) .Values.security.existingSecret }}
+      key: secret-key
+{{- end }}
 {{- end }}
 
 {{/*
