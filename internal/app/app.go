@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/sigess/sigess/internal/apiclient"
 	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/config"
 	"github.com/sigess/sigess/internal/db"
@@ -43,6 +44,9 @@ type App struct {
 	Authz    *authz.Enforcer
 	Metrics  *prometheus.Registry
 	Version  string
+
+	// APIClients are the enti's machine clients (OAuth2 client credentials).
+	APIClients *apiclient.Service
 
 	jobMetrics *jobs.Metrics
 }
@@ -71,17 +75,16 @@ func New(ctx context.Context, cfg *config.Config, version string) (*App, error) 
 	svc := tenancy.NewService(d, tenancy.Publisher{RDB: rdb}).WithSecrets(secrets)
 	publish := authz.Publisher{RDB: rdb}
 	var enf *authz.Enforcer
-	ids := identity.NewService(d, rdb, identity.Options{
-		// A change of roles takes effect here at once, elsewhere through Redis.
-		Notify: func(ctx context.Context, scope db.Scope) {
-			enf.Invalidate(scope)
-			if err := publish.Changed(ctx, scope); err != nil {
-				slog.WarnContext(ctx, "authz: change not published", "err", err)
-			}
-		},
-		Secrets: secrets,
-	})
-	enf, err = authz.NewEnforcer(d, ids, authz.Options{Publish: publish.Changed})
+	// A change of roles takes effect here at once, elsewhere through Redis.
+	notify := func(ctx context.Context, scope db.Scope) {
+		enf.Invalidate(scope)
+		if err := publish.Changed(ctx, scope); err != nil {
+			slog.WarnContext(ctx, "authz: change not published", "err", err)
+		}
+	}
+	ids := identity.NewService(d, rdb, identity.Options{Notify: notify, Secrets: secrets})
+	clients := apiclient.NewService(d, rdb, apiclient.Options{Notify: notify})
+	enf, err = authz.NewEnforcer(d, Assignments{ids, clients}, authz.Options{Publish: publish.Changed})
 	if err != nil {
 		d.Close()
 		rdb.Close()
@@ -89,7 +92,7 @@ func New(ctx context.Context, cfg *config.Config, version string) (*App, error) 
 	}
 	return &App{
 		Cfg: cfg, DB: d, Redis: rdb, Tenants: svc, Resolver: tenancy.NewResolver(svc, cfg.Tenants.CacheTTL),
-		Identity: ids, Sessions: session.NewStore(rdb, session.Options{}), Authz: enf,
+		Identity: ids, APIClients: clients, Sessions: session.NewStore(rdb, session.Options{}), Authz: enf,
 		Metrics: reg, Version: version, jobMetrics: jobs.NewMetrics(reg),
 	}, nil
 }
@@ -112,7 +115,7 @@ func (a *App) Server(jobs web.Jobs) (*web.Server, error) {
 	return web.New(web.Options{
 		BaseDomain: a.Cfg.HTTP.BaseDomain, PublicURL: a.Cfg.HTTP.PublicURL, SecureCookies: a.Cfg.HTTP.SecureCookies(),
 		TrustedProxies: a.Cfg.HTTP.TrustedProxies,
-		Tenants:        a.Resolver, Registry: a.Tenants, Identity: a.Identity, Sessions: a.Sessions, Authz: a.Authz,
+		Tenants:        a.Resolver, Registry: a.Tenants, Identity: a.Identity, APIClients: a.APIClients, Sessions: a.Sessions, Authz: a.Authz,
 		SSO: sso.New(&http.Client{Timeout: 10 * time.Second}), Redis: a.Redis, Jobs: jobs,
 		Checks: a.checks(), Registerer: a.Metrics, Gatherer: a.Metrics, Version: a.Version,
 	})

@@ -46,6 +46,7 @@ func commands() []command {
 		{"migrate", "apply database migrations and set up the runtime role", "", runMigrate},
 		{"tenants", "provision and configure enti (apply, provision-istat, set, list)", "SUBCOMMAND [flags]", runTenants},
 		{"operators", "create a platform or regional administrator (add)", "add [flags]", runOperators},
+		{"api-clients", "manage an ente's API clients (create, list, revoke)", "SUBCOMMAND [flags]", runAPIClients},
 		{"demo", "provision the demo region and its enti, and print where to go", "", runDemo},
 		{"version", "print the version", "", runVersion},
 	}
@@ -91,7 +92,7 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nUsage: sigess COMMAND [flags]   (sigess COMMAND --help for its flags)")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nConfiguration: configs/sigess.yaml defaults, SIGESS_CONFIG file, SIGESS_* environment.")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -53,6 +54,22 @@ var fixtures = map[string]func(tenant uuid.UUID) (string, []any){
 	"audit_events": func(tenant uuid.UUID) (string, []any) {
 		return `INSERT INTO audit_events (tenant_id, seq, action, prev_hash, hash) VALUES ($1, 1, 'auth.login', '\x00', '\x01')`,
 			[]any{tenant}
+	},
+	"api_clients": func(tenant uuid.UUID) (string, []any) {
+		return `INSERT INTO api_clients (tenant_id, name, secret_hash, roles) VALUES ($1, $2, sha256('s'), '{auditor}')`,
+			[]any{tenant, "client-" + uuid.NewString()[:8]}
+	},
+	"people": func(tenant uuid.UUID) (string, []any) {
+		return `INSERT INTO people (tenant_id, provisional_id, first_name, last_name, name_key, sex, birth_date, birth_place)
+			VALUES ($1, $2, 'Mario', 'Rossi', 'ROSSI MARIO', 'M', '1980-01-01', 'H501')`,
+			[]any{tenant, "PROV-" + strings.ToUpper(uuid.NewString()[:4]) + "-" + strings.ToUpper(uuid.NewString()[:4])}
+	},
+	"person_versions": func(tenant uuid.UUID) (string, []any) {
+		id := uuid.New()
+		return `WITH p AS (INSERT INTO people (tenant_id, id, tax_code, first_name, last_name, name_key, sex, birth_date, birth_place)
+				VALUES ($1, $2, $3, 'Anna', 'Bianchi', 'BIANCHI ANNA', 'F', '1975-05-05', 'F205'))
+			INSERT INTO person_versions (tenant_id, person_id, version, action, data) VALUES ($1, $2, 1, 'created', '{}')`,
+			[]any{tenant, id, strings.ToUpper(strings.ReplaceAll(id.String(), "-", "")[:16])}
 	},
 	"tenant_assets": func(tenant uuid.UUID) (string, []any) {
 		return `INSERT INTO tenant_assets (tenant_id, name, content_type, data, sha256) VALUES ($1, 'logo', 'image/png', '\x89', '\x00')`,

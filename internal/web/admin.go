@@ -14,7 +14,7 @@ import (
 // adminPerms are the permissions that open the ente's administration: any
 // one of them shows the overview.
 var adminPerms = []string{authz.PermUnitsManage, authz.PermOperatorsManage, authz.PermRolesManage,
-	authz.PermBrandingManage, authz.PermSettingsManage}
+	authz.PermBrandingManage, authz.PermSettingsManage, authz.PermAPIClientsManage}
 
 // tenantAdminRoutes registers the ente admin's pages, the audit trail and the
 // ente's public coat of arms on the ente's UI group.
@@ -55,6 +55,7 @@ func (s *Server) tenantAdminRoutes(ui *gin.RouterGroup) {
 	adm.POST("/branding/logo", s.require(authz.PermBrandingManage), s.handle(s.logoUpload))
 	adm.GET("/security", s.require(authz.PermSettingsManage), s.handle(s.securityForm))
 	adm.POST("/security", s.require(authz.PermSettingsManage), s.handle(s.securitySave))
+	s.apiClientRoutes(adm.Group("/api-clients", s.require(authz.PermAPIClientsManage)))
 }
 
 // adminSection is one entry of the administration overview.
@@ -74,6 +75,7 @@ func (s *Server) adminHome(c *gin.Context) error {
 		{authz.PermRolesManage, "/roles", "admin.roles"},
 		{authz.PermBrandingManage, "/branding", "admin.branding"},
 		{authz.PermSettingsManage, "/security", "admin.security"},
+		{authz.PermAPIClientsManage, "/api-clients", "admin.api_clients"},
 	} {
 		if g[e.perm] {
 			sections = append(sections, adminSection{Href: base + e.path, Title: p.T(e.key + ".title"), Text: p.T(e.key + ".intro")})

@@ -24,6 +24,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sigess/sigess/internal/apiclient"
+	"github.com/sigess/sigess/internal/app"
 	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/db"
 	"github.com/sigess/sigess/internal/identity"
@@ -38,6 +40,7 @@ import (
 type testApp struct {
 	URL      string
 	Identity *identity.Service
+	Clients  *apiclient.Service
 	Authz    *authz.Enforcer
 	Sessions *session.Store
 	Redis    *redis.Client
@@ -90,11 +93,15 @@ func newApp(t *testing.T) *testApp {
 			_ = publish.Changed(ctx, scope)
 		},
 	})
-	enf, err = authz.NewEnforcer(pg.DB, ids, authz.Options{Publish: publish.Changed})
+	clients := apiclient.NewService(pg.DB, rdb, apiclient.Options{KeyPrefix: prefix, Notify: func(ctx context.Context, scope db.Scope) {
+		enf.Invalidate(scope)
+		_ = publish.Changed(ctx, scope)
+	}})
+	enf, err = authz.NewEnforcer(pg.DB, app.Assignments{ids, clients}, authz.Options{Publish: publish.Changed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &testApp{Identity: ids, Authz: enf, Sessions: session.NewStore(rdb, session.Options{KeyPrefix: prefix}), Redis: rdb, Jobs: &fakeJobs{}}
+	a := &testApp{Identity: ids, Clients: clients, Authz: enf, Sessions: session.NewStore(rdb, session.Options{KeyPrefix: prefix}), Redis: rdb, Jobs: &fakeJobs{}}
 	// The resolver's cache is short so that settings changed by a test show.
 	srv := httptest.NewUnstartedServer(nil)
 	a.URL = "http://" + srv.Listener.Addr().String()
@@ -102,7 +109,7 @@ func newApp(t *testing.T) *testApp {
 	s, err := web.New(web.Options{
 		BaseDomain: "sigess.example.it", PublicURL: a.URL,
 		Tenants: tenancy.NewResolver(svc, time.Millisecond), Registry: svc,
-		Identity: ids, Sessions: a.Sessions, Authz: enf, SSO: sso.New(http.DefaultClient), Redis: rdb, Jobs: a.Jobs,
+		Identity: ids, APIClients: clients, Sessions: a.Sessions, Authz: enf, SSO: sso.New(http.DefaultClient), Redis: rdb, Jobs: a.Jobs,
 		Registerer: reg, Gatherer: reg, Version: "test",
 	})
 	if err != nil {

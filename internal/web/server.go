@@ -50,6 +50,7 @@ type Options struct {
 	Tenants        Tenants
 	Registry       *tenancy.Service
 	Identity       *identity.Service
+	APIClients     APIClients // the enti's machine clients; nil: the API answers 401
 	Sessions       *session.Store
 	Authz          *authz.Enforcer
 	SSO            *sso.Client
@@ -95,6 +96,7 @@ func New(opts Options) (*Server, error) {
 	t := s.engine.Group("/t/:slug", s.resolveTenant(), withScope(tenantScope))
 	api := t.Group("/api/v1")
 	api.GET("/ente", s.handle(s.tenantInfo))
+	s.apiRoutes(api) // the OAuth2 token endpoint; every API route registered after it needs a bearer token
 	ui := t.Group("", s.sessions(), s.csrf())
 	ui.GET("/", s.handle(s.tenantHome))
 	s.authRoutes(ui, true)

@@ -1,0 +1,146 @@
+package people
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// nameThreshold is the least word similarity (0–1) between the query and a
+// name for the name to be a hit: "ROSI MARIO" is 0.77 from "ROSSI MARIO",
+// "ROSSI" alone 1.
+const nameThreshold = 0.5
+
+// Search finds live (not merged) people. Text that looks like a tax code, full
+// or partial, finds the codes that start with it; any other text is a surname
+// and name in any order, matched by trigram word similarity so that typos
+// still find ("Rosi Mario" finds Rossi Mario), best first. BirthYear, if
+// given, keeps only people born that year.
+//
+// The name search orders by trigram distance through the GiST index on
+// (tenant_id, name_key) and filters by the threshold afterwards: under
+// row-level security PostgreSQL uses no pg_trgm operator as an index condition
+// (they are not LEAKPROOF), but it does use one to order an index scan.
+func (s *Service) Search(ctx context.Context, tenant uuid.UUID, q Query) ([]Hit, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	var hits []Hit
+	err := s.db.InTenant(ctx, tenant, func(tx pgx.Tx) error {
+		var (
+			rows       pgx.Rows
+			err        error
+			nameSearch bool
+		)
+		args := pgx.NamedArgs{"tenant": tenant, "limit": limit, "from": nil, "to": nil}
+		if q.BirthYear > 0 {
+			args["from"] = Date{Year: q.BirthYear, Month: 1, Day: 1}.Time()
+			args["to"] = Date{Year: q.BirthYear + 1, Month: 1, Day: 1}.Time()
+		}
+		const byYear = `(@from::date IS NULL OR (birth_date >= @from AND birth_date < @to))`
+		code := strings.ToUpper(strings.Join(strings.Fields(q.Text), ""))
+		key := searchKey(q.Text)
+		switch {
+		case looksLikeTaxCodePrefix(code):
+			// Every character of a tax code sorts before '~' in the "C"
+			// collation, so the range is exactly the codes with this prefix.
+			args["lo"], args["hi"] = code, code+"~"
+			rows, err = tx.Query(ctx, `SELECT `+columns+`, 1.0::float8 FROM people
+				WHERE merged_into IS NULL AND tax_code >= @lo AND tax_code < @hi AND `+byYear+`
+				ORDER BY tax_code LIMIT @limit`, args)
+		case key != "":
+			args["key"], args["threshold"] = key, nameThreshold
+			// The index orders by distance within the ente; the threshold is
+			// applied to the nearest rows only, so a query matching nothing
+			// does not scan the whole registry.
+			rows, err = tx.Query(ctx, `SELECT * FROM (
+					SELECT `+columns+`, name_key AS nk, word_similarity(@key, name_key)::float8 AS score FROM people
+					WHERE tenant_id = @tenant AND merged_into IS NULL AND `+byYear+`
+					ORDER BY name_key <->> @key LIMIT @limit) nearest
+				WHERE score >= @threshold
+				ORDER BY score DESC, similarity(@key, nk) DESC, nk, id`, args)
+			nameSearch = true
+		default:
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				h  Hit
+				nk string
+			)
+			extra := []any{&h.Score}
+			if nameSearch {
+				extra = []any{&nk, &h.Score}
+			}
+			p, err := scanPerson(rows, extra...)
+			if err != nil {
+				return err
+			}
+			h.Person = *p
+			hits = append(hits, h)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("people.Search(%s, %q): %w", tenant, q.Text, err)
+	}
+	return hits, nil
+}
+
+// Duplicate thresholds: a similar name with the same birth date, or a very
+// similar one with the same birth year, is probably the same person.
+const (
+	dupSameDate = 0.5
+	dupSameYear = 0.7
+)
+
+// duplicates returns the live records that are probably p: the same tax code,
+// or a similar name born the same day or year. except is left out (the record
+// being edited).
+func duplicates(ctx context.Context, tx pgx.Tx, p *Person, except uuid.UUID) ([]Candidate, error) {
+	var taxCode *string
+	if p.TaxCode != "" {
+		taxCode = &p.TaxCode
+	}
+	y := p.BirthDate.Year
+	rows, err := tx.Query(ctx, `SELECT * FROM (
+			SELECT `+columns+`,
+				CASE WHEN tax_code = @tax_code THEN 'tax_code'
+				     WHEN birth_date = @birth_date THEN 'name_birth_date'
+				     ELSE 'name_birth_year' END AS reason,
+				similarity(name_key, @key)::float8 AS score
+			FROM people
+			WHERE merged_into IS NULL AND id <> @except
+			  AND (tax_code = @tax_code OR (birth_date >= @from AND birth_date < @to))) c
+		WHERE reason = 'tax_code'
+		   OR (reason = 'name_birth_date' AND score >= @same_date)
+		   OR score >= @same_year
+		ORDER BY reason = 'tax_code' DESC, score DESC LIMIT 10`,
+		pgx.NamedArgs{"tax_code": taxCode, "birth_date": p.BirthDate.Time(), "key": nameKey(p.LastName, p.FirstName),
+			"except": except, "from": Date{Year: y, Month: 1, Day: 1}.Time(), "to": Date{Year: y + 1, Month: 1, Day: 1}.Time(),
+			"same_date": dupSameDate, "same_year": dupSameYear})
+	if err != nil {
+		return nil, fmt.Errorf("duplicates: %w", err)
+	}
+	defer rows.Close()
+	var out []Candidate
+	for rows.Next() {
+		var c Candidate
+		p, err := scanPerson(rows, &c.Reason, &c.Score)
+		if err != nil {
+			return nil, fmt.Errorf("duplicates: %w", err)
+		}
+		c.Person = *p
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
