@@ -22,9 +22,11 @@ import (
 	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/config"
 	"github.com/sigess/sigess/internal/db"
+	"github.com/sigess/sigess/internal/households"
 	"github.com/sigess/sigess/internal/identity"
 	"github.com/sigess/sigess/internal/jobs"
 	"github.com/sigess/sigess/internal/mail"
+	"github.com/sigess/sigess/internal/people"
 	"github.com/sigess/sigess/internal/secretbox"
 	"github.com/sigess/sigess/internal/session"
 	"github.com/sigess/sigess/internal/sso"
@@ -42,8 +44,11 @@ type App struct {
 	Identity *identity.Service
 	Sessions *session.Store
 	Authz    *authz.Enforcer
-	Metrics  *prometheus.Registry
-	Version  string
+	// People is the person registry; Households registers its merge hook on it.
+	People     *people.Service
+	Households *households.Service
+	Metrics    *prometheus.Registry
+	Version    string
 
 	// APIClients are the enti's machine clients (OAuth2 client credentials).
 	APIClients *apiclient.Service
@@ -90,9 +95,11 @@ func New(ctx context.Context, cfg *config.Config, version string) (*App, error) 
 		rdb.Close()
 		return nil, err
 	}
+	ppl := people.NewService(d)
 	return &App{
 		Cfg: cfg, DB: d, Redis: rdb, Tenants: svc, Resolver: tenancy.NewResolver(svc, cfg.Tenants.CacheTTL),
 		Identity: ids, APIClients: clients, Sessions: session.NewStore(rdb, session.Options{}), Authz: enf,
+		People: ppl, Households: households.NewService(d, ppl),
 		Metrics: reg, Version: version, jobMetrics: jobs.NewMetrics(reg),
 	}, nil
 }
@@ -117,6 +124,7 @@ func (a *App) Server(jobs web.Jobs) (*web.Server, error) {
 		TrustedProxies: a.Cfg.HTTP.TrustedProxies,
 		Tenants:        a.Resolver, Registry: a.Tenants, Identity: a.Identity, APIClients: a.APIClients, Sessions: a.Sessions, Authz: a.Authz,
 		SSO: sso.New(&http.Client{Timeout: 10 * time.Second}), Redis: a.Redis, Jobs: jobs,
+		People: a.People, Households: a.Households,
 		Checks: a.checks(), Registerer: a.Metrics, Gatherer: a.Metrics, Version: a.Version,
 	})
 }

@@ -71,6 +71,25 @@ var fixtures = map[string]func(tenant uuid.UUID) (string, []any){
 			INSERT INTO person_versions (tenant_id, person_id, version, action, data) VALUES ($1, $2, 1, 'created', '{}')`,
 			[]any{tenant, id, strings.ToUpper(strings.ReplaceAll(id.String(), "-", "")[:16])}
 	},
+	"households": func(tenant uuid.UUID) (string, []any) {
+		return `INSERT INTO households (tenant_id, name) VALUES ($1, 'Nucleo Rossi')`, []any{tenant}
+	},
+	"household_members": func(tenant uuid.UUID) (string, []any) {
+		person, household := uuid.New(), uuid.New()
+		return `WITH p AS (INSERT INTO people (tenant_id, id, provisional_id, first_name, last_name, name_key, sex, birth_date, birth_place)
+				VALUES ($1, $2, $4, 'Ada', 'Neri', 'NERI ADA', 'F', '1990-02-02', 'H501')),
+			h AS (INSERT INTO households (tenant_id, id, name) VALUES ($1, $3, 'Nucleo Neri'))
+			INSERT INTO household_members (tenant_id, household_id, person_id, relationship, cohabiting, valid_from)
+			VALUES ($1, $3, $2, 'head', true, '2020-01-01')`,
+			[]any{tenant, person, household, "PROV-" + strings.ToUpper(person.String()[:4]) + "-" + strings.ToUpper(household.String()[:4])}
+	},
+	"isee_records": func(tenant uuid.UUID) (string, []any) {
+		household := uuid.New()
+		return `WITH h AS (INSERT INTO households (tenant_id, id, name) VALUES ($1, $2, 'Nucleo ISEE'))
+			INSERT INTO isee_records (tenant_id, household_id, kind, value_cents, dsu_protocol, year, signed_on, expires_on)
+			VALUES ($1, $2, 'ordinario', 1000000, 'INPS-ISEE-2024-000000001-00', 2024, '2024-01-10', '2024-12-31')`,
+			[]any{tenant, household}
+	},
 	"tenant_assets": func(tenant uuid.UUID) (string, []any) {
 		return `INSERT INTO tenant_assets (tenant_id, name, content_type, data, sha256) VALUES ($1, 'logo', 'image/png', '\x89', '\x00')`,
 			[]any{tenant}

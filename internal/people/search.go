@@ -25,13 +25,29 @@ const nameThreshold = 0.5
 // row-level security PostgreSQL uses no pg_trgm operator as an index condition
 // (they are not LEAKPROOF), but it does use one to order an index scan.
 func (s *Service) Search(ctx context.Context, tenant uuid.UUID, q Query) ([]Hit, error) {
+	var hits []Hit
+	err := s.db.InTenant(ctx, tenant, func(tx pgx.Tx) (err error) {
+		hits, err = search(ctx, tx, tenant, q)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("people.Search(%s, %q): %w", tenant, q.Text, err)
+	}
+	return hits, nil
+}
+
+// searchable reports whether text has something to search for.
+func searchable(text string) bool { return searchKey(text) != "" }
+
+// search runs q in tx; see Search.
+func search(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, q Query) ([]Hit, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
 	limit = min(limit, MaxLimit)
 	var hits []Hit
-	err := s.db.InTenant(ctx, tenant, func(tx pgx.Tx) error {
+	err := func() error {
 		var (
 			rows       pgx.Rows
 			err        error
@@ -89,11 +105,8 @@ func (s *Service) Search(ctx context.Context, tenant uuid.UUID, q Query) ([]Hit,
 			hits = append(hits, h)
 		}
 		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("people.Search(%s, %q): %w", tenant, q.Text, err)
-	}
-	return hits, nil
+	}()
+	return hits, err
 }
 
 // Duplicate thresholds: a similar name with the same birth date, or a very

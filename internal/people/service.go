@@ -98,25 +98,9 @@ type Version struct {
 // Versions returns every version of the person with id, oldest first.
 func (s *Service) Versions(ctx context.Context, tenant, id uuid.UUID) ([]Version, error) {
 	var out []Version
-	err := s.db.InTenant(ctx, tenant, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT version, action, data, coalesce(changed_by, '00000000-0000-0000-0000-000000000000'), changed_at
-			FROM person_versions WHERE person_id = $1 ORDER BY version`, id)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var v Version
-			var data []byte
-			if err := rows.Scan(&v.Version, &v.Action, &data, &v.ChangedBy, &v.ChangedAt); err != nil {
-				return err
-			}
-			if err := json.Unmarshal(data, &v.Data); err != nil {
-				return err
-			}
-			out = append(out, v)
-		}
-		return rows.Err()
+	err := s.db.InTenant(ctx, tenant, func(tx pgx.Tx) (err error) {
+		out, err = versions(ctx, tx, id)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("people.Versions(%s, %s): %w", tenant, id, err)

@@ -27,7 +27,7 @@ func TestCreateValidation(t *testing.T) {
 		{"wrong check character", with(func(in *Input) { in.TaxCode = "RSSMRA80A01H501A" }), []string{"tax_code"}, false},
 		{"mismatching birth date", with(func(in *Input) { in.BirthDate = Date{1980, 1, 2} }), []string{"birth_date"}, true},
 		{"mismatching sex and name", with(func(in *Input) { in.Sex = "F"; in.FirstName = "Marco" }), []string{"first_name", "sex"}, true},
-		{"unknown Belfiore code", with(func(in *Input) { in.BirthPlace = "A000" }), []string{"birth_place", "birth_place"}, false},
+		{"unknown Belfiore code", with(func(in *Input) { in.BirthPlace = "A000" }), []string{"birth_place"}, false},
 		{"missing fields", Input{}, []string{"last_name", "first_name", "sex", "birth_date", "birth_place"}, false},
 		{"bad residence, e-mail, citizenship", with(func(in *Input) { in.Residence = "999999"; in.Email = "x"; in.Citizenship = "IT" }),
 			[]string{"citizenship", "residence", "email"}, false},

@@ -113,8 +113,15 @@ func (in Input) validate(now time.Time) (Person, error) {
 		}
 	}
 	if len(fe) > 0 {
+		// A disagreement of a field that is wrong anyway is noise.
+		bad := map[string]bool{}
+		for _, f := range fe {
+			bad[f.Field] = true
+		}
 		for _, m := range mismatches {
-			fe.add(m.Field, m.Message)
+			if !bad[m.Field] {
+				fe.add(m.Field, m.Message)
+			}
 		}
 		return Person{}, fe.err()
 	}
@@ -153,4 +160,12 @@ func searchKey(s string) string {
 	return strings.Join(strings.FieldsFunc(asciiUpper(s), func(r rune) bool {
 		return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 	}), " ")
+}
+
+// Check validates in as Create and Update do, without touching the registry,
+// so that a form that has errors of its own (a date that does not parse)
+// can show every other field's error at once.
+func Check(in Input) error {
+	_, err := in.validate(time.Now())
+	return err
 }

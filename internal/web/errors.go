@@ -87,12 +87,24 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	if detail == "" {
 		detail = p.T(ue.detail, ue.args...)
 	}
+	var pe *problemError
+	if errors.As(err, &pe) {
+		detail = pe.detail
+	}
 	if wantsJSON(c) {
 		c.Header("Content-Type", "application/problem+json")
-		c.JSON(ue.status, gin.H{
+		body := gin.H{
 			"type": "about:blank", "title": p.Title, "status": ue.status, "detail": detail,
 			"instance": c.Request.URL.Path, "request_id": c.Writer.Header().Get(requestIDHeader),
-		})
+		}
+		// Extension members (field errors, candidates…) never replace the
+		// standard ones.
+		for k, v := range problemExtensions(err) {
+			if _, std := body[k]; !std {
+				body[k] = v
+			}
+		}
+		c.JSON(ue.status, body)
 		return
 	}
 	p.Data = map[string]any{"Status": ue.status, "Detail": detail, "RequestID": c.Writer.Header().Get(requestIDHeader)}

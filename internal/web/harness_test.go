@@ -28,7 +28,9 @@ import (
 	"github.com/sigess/sigess/internal/app"
 	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/db"
+	"github.com/sigess/sigess/internal/households"
 	"github.com/sigess/sigess/internal/identity"
+	"github.com/sigess/sigess/internal/people"
 	"github.com/sigess/sigess/internal/session"
 	"github.com/sigess/sigess/internal/sso"
 	"github.com/sigess/sigess/internal/tenancy"
@@ -103,13 +105,14 @@ func newApp(t *testing.T) *testApp {
 	}
 	a := &testApp{Identity: ids, Clients: clients, Authz: enf, Sessions: session.NewStore(rdb, session.Options{KeyPrefix: prefix}), Redis: rdb, Jobs: &fakeJobs{}}
 	// The resolver's cache is short so that settings changed by a test show.
+	ppl := people.NewService(pg.DB) // one registry: households hook its merges
 	srv := httptest.NewUnstartedServer(nil)
 	a.URL = "http://" + srv.Listener.Addr().String()
 	reg := prometheus.NewRegistry()
 	s, err := web.New(web.Options{
 		BaseDomain: "sigess.example.it", PublicURL: a.URL,
 		Tenants: tenancy.NewResolver(svc, time.Millisecond), Registry: svc,
-		Identity: ids, APIClients: clients, Sessions: a.Sessions, Authz: enf, SSO: sso.New(http.DefaultClient), Redis: rdb, Jobs: a.Jobs,
+		Identity: ids, APIClients: clients, People: ppl, Households: households.NewService(pg.DB, ppl), Sessions: a.Sessions, Authz: enf, SSO: sso.New(http.DefaultClient), Redis: rdb, Jobs: a.Jobs,
 		Registerer: reg, Gatherer: reg, Version: "test",
 	})
 	if err != nil {

@@ -27,6 +27,8 @@ var publicRoutes = map[string]bool{
 	"/sso/callback":    true,
 	"/assets/logo":     true,
 	"/api/v1/ente":     true,
+	// The API's description: the same for every ente.
+	"/api/v1/openapi.json": true,
 	// The token endpoint answers anyone's credentials; a client of another
 	// ente is invalid_client there (TestOAuthToken).
 	"/api/v1/oauth/token": true,

@@ -19,6 +19,7 @@ type navEntry struct {
 var (
 	tenantNav = []navEntry{
 		{"/", "nav.home", nil},
+		{"/people", "nav.people", []string{authz.PermPeopleRead}},
 		{"/admin", "nav.admin", []string{authz.PermUnitsManage, authz.PermOperatorsManage, authz.PermRolesManage, authz.PermBrandingManage}},
 		{"/audit", "nav.audit", []string{authz.PermAuditRead}},
 		{"/account", "nav.account", nil},

@@ -51,6 +51,8 @@ type Options struct {
 	Registry       *tenancy.Service
 	Identity       *identity.Service
 	APIClients     APIClients // the enti's machine clients; nil: the API answers 401
+	People         People     // the person registry
+	Households     Households // the households and their ISEE
 	Sessions       *session.Store
 	Authz          *authz.Enforcer
 	SSO            *sso.Client
@@ -96,11 +98,16 @@ func New(opts Options) (*Server, error) {
 	t := s.engine.Group("/t/:slug", s.resolveTenant(), withScope(tenantScope))
 	api := t.Group("/api/v1")
 	api.GET("/ente", s.handle(s.tenantInfo))
+	api.GET("/openapi.json", s.handle(s.openAPIDocument))
 	s.apiRoutes(api) // the OAuth2 token endpoint; every API route registered after it needs a bearer token
+	s.personAPIRoutes(api)
+	s.householdAPIRoutes(api)
 	ui := t.Group("", s.sessions(), s.csrf())
 	ui.GET("/", s.handle(s.tenantHome))
 	s.authRoutes(ui, true)
 	s.tenantAdminRoutes(ui)
+	s.personRoutes(ui)
+	s.householdRoutes(ui)
 
 	// A region's console and the platform console.
 	r := s.engine.Group("/r/:region", s.resolveRegion(), withScope(regionScope), s.sessions(), s.csrf())
