@@ -96,6 +96,50 @@ var fixtures = map[string]func(tenant uuid.UUID) (string, []any){
 	},
 }
 
+// caseFixture is the WITH clause that makes a person, a unit and a case $3 for
+// tenant $1, for the fixtures of the case file's tables; $2 is a provisional id.
+const caseFixture = `WITH p AS (INSERT INTO people (tenant_id, id, provisional_id, first_name, last_name, name_key, sex, birth_date, birth_place)
+		VALUES ($1, $3, $2, 'Lia', 'Gialli', 'GIALLI LIA', 'F', '2001-03-03', 'H501')),
+	u AS (INSERT INTO units (tenant_id, id, code, kind, name) VALUES ($1, $3, 'ss-' || left($3::text, 8), 'social_service', 'Servizio sociale')),
+	c AS (INSERT INTO cases (tenant_id, id, number, person_id, user_area, state, unit_id)
+		VALUES ($1, $3, '2026/' || lpad((random() * 999999)::int::text, 6, '0'), $3, 'family_minors', 'open', $3))
+	`
+
+func caseFixtureArgs(tenant uuid.UUID) []any {
+	return []any{tenant, "PROV-" + strings.ToUpper(uuid.NewString()[:4]) + "-" + strings.ToUpper(uuid.NewString()[:4]), uuid.New()}
+}
+
+func init() {
+	fixtures["workflows"] = func(tenant uuid.UUID) (string, []any) {
+		return `INSERT INTO workflows (tenant_id, kind, definition) VALUES ($1, 'case', '{}')`, []any{tenant}
+	}
+	fixtures["case_counters"] = func(tenant uuid.UUID) (string, []any) {
+		return `INSERT INTO case_counters (tenant_id, year, last) VALUES ($1, 2026, 1)`, []any{tenant}
+	}
+	fixtures["cases"] = func(tenant uuid.UUID) (string, []any) {
+		return caseFixture + `SELECT 1`, caseFixtureArgs(tenant)
+	}
+	fixtures["case_team"] = func(tenant uuid.UUID) (string, []any) {
+		return caseFixture + `, o AS (INSERT INTO operators (id, email, name) VALUES ($3, $3::text || '@example.it', 'Op')),
+			m AS (INSERT INTO memberships (tenant_id, operator_id) VALUES ($1, $3))
+			INSERT INTO case_team (tenant_id, case_id, operator_id, role) VALUES ($1, $3, $3, 'responsible')`, caseFixtureArgs(tenant)
+	}
+	fixtures["case_events"] = func(tenant uuid.UUID) (string, []any) {
+		return caseFixture + `INSERT INTO case_events (tenant_id, case_id, seq, kind, to_state) VALUES ($1, $3, 1, 'opened', 'open')`, caseFixtureArgs(tenant)
+	}
+	fixtures["diary_entries"] = func(tenant uuid.UUID) (string, []any) {
+		return caseFixture + `INSERT INTO diary_entries (tenant_id, case_id, kind, occurred_at, author_id) VALUES ($1, $3, 'note', now(), $3)`, caseFixtureArgs(tenant)
+	}
+	fixtures["diary_revisions"] = func(tenant uuid.UUID) (string, []any) {
+		return caseFixture + `, e AS (INSERT INTO diary_entries (tenant_id, id, case_id, kind, occurred_at, author_id) VALUES ($1, $3, $3, 'note', now(), $3))
+			INSERT INTO diary_revisions (tenant_id, entry_id, revision, text, author_id) VALUES ($1, $3, 1, 'Colloquio', $3)`, caseFixtureArgs(tenant)
+	}
+	fixtures["documents"] = func(tenant uuid.UUID) (string, []any) {
+		return caseFixture + `INSERT INTO documents (tenant_id, case_id, kind, title, filename, content_type, size, sha256, storage_key, uploaded_by)
+			VALUES ($1, $3, 'report', 'Relazione', 'relazione.pdf', 'application/pdf', 3, sha256('abc'), 'k', $3)`, caseFixtureArgs(tenant)
+	}
+}
+
 // newTenant registers a tenant (platform scope) and gives it one row in every
 // tenant table (its own scope).
 func newTenant(t *testing.T) uuid.UUID {
