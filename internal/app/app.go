@@ -18,10 +18,14 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/sigess/sigess/internal/access"
 	"github.com/sigess/sigess/internal/apiclient"
 	"github.com/sigess/sigess/internal/authz"
+	"github.com/sigess/sigess/internal/casefile"
 	"github.com/sigess/sigess/internal/config"
 	"github.com/sigess/sigess/internal/db"
+	"github.com/sigess/sigess/internal/diary"
+	"github.com/sigess/sigess/internal/documents"
 	"github.com/sigess/sigess/internal/households"
 	"github.com/sigess/sigess/internal/identity"
 	"github.com/sigess/sigess/internal/jobs"
@@ -47,6 +51,10 @@ type App struct {
 	// People is the person registry; Households registers its merge hook on it.
 	People     *people.Service
 	Households *households.Service
+	Cases      *casefile.Service // the case files
+	Accesses   *access.Service   // intake; opens cases from proposals
+	Diary      *diary.Service
+	Documents  *documents.Service
 	Metrics    *prometheus.Registry
 	Version    string
 
@@ -95,11 +103,19 @@ func New(ctx context.Context, cfg *config.Config, version string) (*App, error) 
 		rdb.Close()
 		return nil, err
 	}
+	store, err := documents.OpenStorage(cfg.Documents.StorageURL, cfg.Documents.S3AccessKey, cfg.Documents.S3SecretKey)
+	if err != nil {
+		d.Close()
+		rdb.Close()
+		return nil, fmt.Errorf("SIGESS_DOCUMENTS_STORAGE_URL: %w", err)
+	}
 	ppl := people.NewService(d)
+	cases := casefile.NewService(d, ppl)
 	return &App{
 		Cfg: cfg, DB: d, Redis: rdb, Tenants: svc, Resolver: tenancy.NewResolver(svc, cfg.Tenants.CacheTTL),
 		Identity: ids, APIClients: clients, Sessions: session.NewStore(rdb, session.Options{}), Authz: enf,
-		People: ppl, Households: households.NewService(d, ppl),
+		People: ppl, Households: households.NewService(d, ppl), Cases: cases, Accesses: access.NewService(d, ppl, cases),
+		Diary: diary.NewService(d, cases), Documents: documents.NewService(d, store, cases, int64(cfg.Documents.MaxBytes)),
 		Metrics: reg, Version: version, jobMetrics: jobs.NewMetrics(reg),
 	}, nil
 }
@@ -124,7 +140,7 @@ func (a *App) Server(jobs web.Jobs) (*web.Server, error) {
 		TrustedProxies: a.Cfg.HTTP.TrustedProxies,
 		Tenants:        a.Resolver, Registry: a.Tenants, Identity: a.Identity, APIClients: a.APIClients, Sessions: a.Sessions, Authz: a.Authz,
 		SSO: sso.New(&http.Client{Timeout: 10 * time.Second}), Redis: a.Redis, Jobs: jobs,
-		People: a.People, Households: a.Households,
+		People: a.People, Households: a.Households, Cases: a.Cases, Accesses: a.Accesses, Diary: a.Diary, Documents: a.Documents,
 		Checks: a.checks(), Registerer: a.Metrics, Gatherer: a.Metrics, Version: a.Version,
 	})
 }

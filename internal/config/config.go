@@ -24,14 +24,37 @@ import (
 
 // Config is the whole configuration of a SIGeSS process.
 type Config struct {
-	HTTP     HTTP     `yaml:"http"`
-	Database Database `yaml:"database"`
-	Redis    Redis    `yaml:"redis"`
-	Worker   Worker   `yaml:"worker"`
-	Tenants  Tenants  `yaml:"tenants"`
-	Log      Log      `yaml:"log"`
-	Mail     Mail     `yaml:"mail"`
-	Security Security `yaml:"security"`
+	HTTP      HTTP      `yaml:"http"`
+	Database  Database  `yaml:"database"`
+	Redis     Redis     `yaml:"redis"`
+	Worker    Worker    `yaml:"worker"`
+	Tenants   Tenants   `yaml:"tenants"`
+	Log       Log       `yaml:"log"`
+	Mail      Mail      `yaml:"mail"`
+	Security  Security  `yaml:"security"`
+	Documents Documents `yaml:"documents"`
+}
+
+// Documents configures where the documents' bytes are kept (internal/documents).
+type Documents struct {
+	// StorageURL is file:PATH (a directory) or
+	// s3://BUCKET?endpoint=HOST[:PORT]&region=R[&insecure=1].
+	StorageURL string `yaml:"storage_url" env:"SIGESS_DOCUMENTS_STORAGE_URL"`
+	// MaxBytes is the size limit of one uploaded file.
+	MaxBytes    int    `yaml:"max_bytes" env:"SIGESS_DOCUMENTS_MAX_BYTES"`
+	S3AccessKey string `yaml:"s3_access_key" env:"SIGESS_DOCUMENTS_S3_ACCESS_KEY"`
+	S3SecretKey string `yaml:"s3_secret_key" env:"SIGESS_DOCUMENTS_S3_SECRET_KEY"`
+}
+
+func checkStorageURL(s string) error {
+	if strings.HasPrefix(s, "file:") && len(s) > len("file:") {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "s3" || u.Host == "" || u.Query().Get("endpoint") == "" {
+		return fmt.Errorf("%q is neither file:PATH nor s3://bucket?endpoint=host&region=…", s)
+	}
+	return nil
 }
 
 // Security holds the deployment's own secrets.
@@ -252,6 +275,8 @@ func (c *Config) validate() error {
 		{"mail.url", checkMailURL(c.Mail.URL)},
 		{"mail.from", checkNonEmpty(c.Mail.From)},
 		{"security.secret_key", checkSecretKey(c.Security.SecretKey)},
+		{"documents.storage_url", checkStorageURL(c.Documents.StorageURL)},
+		{"documents.max_bytes", checkRange(c.Documents.MaxBytes, 1<<10, 1<<30)},
 	}
 	for _, ch := range checks {
 		if ch.err != nil {

@@ -138,6 +138,18 @@ func init() {
 		return caseFixture + `INSERT INTO documents (tenant_id, case_id, kind, title, filename, content_type, size, sha256, storage_key, uploaded_by)
 			VALUES ($1, $3, 'report', 'Relazione', 'relazione.pdf', 'application/pdf', 3, sha256('abc'), 'k', $3)`, caseFixtureArgs(tenant)
 	}
+	// An access and a referral hang on the case fixture's person and unit, and
+	// on an operator of the ente.
+	fixtures["accesses"] = func(tenant uuid.UUID) (string, []any) {
+		return caseFixture + `, o AS (INSERT INTO operators (id, email, name) VALUES ($3, $3::text || '@example.it', 'Op')),
+			m AS (INSERT INTO memberships (tenant_id, operator_id) VALUES ($1, $3))
+			INSERT INTO accesses (tenant_id, unit_id, operator_id, state, channel, interlocutor, reason, person_id, needs, outcome)
+			VALUES ($1, $3, $3, 'created', 'phone', 'self', 'spontaneous', $3, '{elderly}', 'information')`, caseFixtureArgs(tenant)
+	}
+	fixtures["referrals"] = func(tenant uuid.UUID) (string, []any) {
+		return caseFixture + `INSERT INTO referrals (tenant_id, direction, case_id, person_id, from_unit, target_kind, target_label, reason, sent_by)
+			VALUES ($1, 'local', $3, $3, $3, 'health_service', 'ASL Roma 1', 'Valutazione UVM', $3)`, caseFixtureArgs(tenant)
+	}
 }
 
 // newTenant registers a tenant (platform scope) and gives it one row in every

@@ -132,7 +132,13 @@ func (s *Server) csrf() gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+		limit := s.formLimit(c) // documents may be larger than other forms
+		if c.Request.ContentLength > limit {
+			s.writeError(c, errBodyTooLarge)
+			c.Abort()
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		got := c.GetHeader("X-CSRF-Token")
 		if got == "" {
 			got = c.PostForm("csrf")

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/sigess/sigess/internal/derrors"
+	"github.com/sigess/sigess/internal/documents"
 	"github.com/sigess/sigess/internal/tenancy"
 )
 
@@ -51,6 +52,8 @@ func classify(err error) userError {
 		return userError{status: http.StatusMethodNotAllowed, title: "error.method.title", detail: "error.method.detail"}
 	case errors.Is(err, errNoRoute), errors.Is(err, derrors.ErrNotFound):
 		return userError{status: http.StatusNotFound, title: "error.notfound.title", detail: "error.notfound.detail"}
+	case errors.Is(err, documents.ErrTooLarge):
+		return userError{status: http.StatusRequestEntityTooLarge, title: "documents.too_large.title", message: domainMessage(err, documents.ErrTooLarge)}
 	case errors.Is(err, derrors.ErrInvalid):
 		return userError{status: http.StatusUnprocessableEntity, title: "error.invalid.title", message: err.Error()}
 	case errors.Is(err, errUnauthenticated):

@@ -24,10 +24,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sigess/sigess/internal/access"
 	"github.com/sigess/sigess/internal/apiclient"
 	"github.com/sigess/sigess/internal/app"
 	"github.com/sigess/sigess/internal/authz"
+	"github.com/sigess/sigess/internal/casefile"
 	"github.com/sigess/sigess/internal/db"
+	"github.com/sigess/sigess/internal/diary"
+	"github.com/sigess/sigess/internal/documents"
 	"github.com/sigess/sigess/internal/households"
 	"github.com/sigess/sigess/internal/identity"
 	"github.com/sigess/sigess/internal/people"
@@ -69,6 +73,9 @@ func (f *fakeJobs) EnqueueConsole(_ context.Context, taskType string, payload js
 	return id, nil
 }
 
+// testDocumentMax is the documents' size limit in the tests.
+const testDocumentMax = 1 << 20
+
 // newApp starts a full Server on the package's database and a Redis namespace
 // of its own.
 func newApp(t *testing.T) *testApp {
@@ -106,13 +113,19 @@ func newApp(t *testing.T) *testApp {
 	a := &testApp{Identity: ids, Clients: clients, Authz: enf, Sessions: session.NewStore(rdb, session.Options{KeyPrefix: prefix}), Redis: rdb, Jobs: &fakeJobs{}}
 	// The resolver's cache is short so that settings changed by a test show.
 	ppl := people.NewService(pg.DB) // one registry: households hook its merges
+	cases := casefile.NewService(pg.DB, ppl)
+	store, err := documents.NewFS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := documents.NewService(pg.DB, store, cases, testDocumentMax)
 	srv := httptest.NewUnstartedServer(nil)
 	a.URL = "http://" + srv.Listener.Addr().String()
 	reg := prometheus.NewRegistry()
 	s, err := web.New(web.Options{
 		BaseDomain: "sigess.example.it", PublicURL: a.URL,
 		Tenants: tenancy.NewResolver(svc, time.Millisecond), Registry: svc,
-		Identity: ids, APIClients: clients, People: ppl, Households: households.NewService(pg.DB, ppl), Sessions: a.Sessions, Authz: enf, SSO: sso.New(http.DefaultClient), Redis: rdb, Jobs: a.Jobs,
+		Identity: ids, APIClients: clients, People: ppl, Households: households.NewService(pg.DB, ppl), Cases: cases, Diary: diary.NewService(pg.DB, cases), Documents: docs, Accesses: access.NewService(pg.DB, ppl, cases), Sessions: a.Sessions, Authz: enf, SSO: sso.New(http.DefaultClient), Redis: rdb, Jobs: a.Jobs,
 		Registerer: reg, Gatherer: reg, Version: "test",
 	})
 	if err != nil {

@@ -20,6 +20,8 @@ var (
 	tenantNav = []navEntry{
 		{"/", "nav.home", nil},
 		{"/people", "nav.people", []string{authz.PermPeopleRead}},
+		{"/accesses", "nav.accesses", []string{authz.PermAccessesRead}},
+		{"/cases", "nav.cases", []string{authz.PermCasesReadOwn, authz.PermCasesReadUnit, authz.PermCasesReadAll}},
 		{"/admin", "nav.admin", []string{authz.PermUnitsManage, authz.PermOperatorsManage, authz.PermRolesManage, authz.PermBrandingManage}},
 		{"/audit", "nav.audit", []string{authz.PermAuditRead}},
 		{"/account", "nav.account", nil},

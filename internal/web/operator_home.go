@@ -84,6 +84,12 @@ func (s *Server) operatorHome(c *gin.Context) error {
 	}
 	sort.Strings(perms)
 	p.Data = map[string]any{"Member": m, "Units": mine, "Permissions": perms}
+	if p.Data["Awaiting"], err = s.accessAwaiting(c); err != nil {
+		return err
+	}
+	if p.Data["Cases"], err = s.caseHome(c); err != nil {
+		return err
+	}
 	s.render(c, http.StatusOK, "operator_home.html", p)
 	return nil
 }

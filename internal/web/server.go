@@ -53,6 +53,10 @@ type Options struct {
 	APIClients     APIClients // the enti's machine clients; nil: the API answers 401
 	People         People     // the person registry
 	Households     Households // the households and their ISEE
+	Cases          Cases      // the case files
+	Accesses       Accesses   // intake: accesses and referrals
+	Diary          Diary      // the case diaries
+	Documents      Documents  // the documents filed on people and cases
 	Sessions       *session.Store
 	Authz          *authz.Enforcer
 	SSO            *sso.Client
@@ -102,12 +106,20 @@ func New(opts Options) (*Server, error) {
 	s.apiRoutes(api) // the OAuth2 token endpoint; every API route registered after it needs a bearer token
 	s.personAPIRoutes(api)
 	s.householdAPIRoutes(api)
+	s.diaryAPIRoutes(api)
+	s.documentAPIRoutes(api)
+	s.caseAPIRoutes(api)
+	s.accessAPIRoutes(api)
 	ui := t.Group("", s.sessions(), s.csrf())
 	ui.GET("/", s.handle(s.tenantHome))
 	s.authRoutes(ui, true)
 	s.tenantAdminRoutes(ui)
 	s.personRoutes(ui)
 	s.householdRoutes(ui)
+	s.caseRoutes(ui)
+	s.accessRoutes(ui)
+	s.diaryRoutes(ui)
+	s.documentRoutes(ui)
 
 	// A region's console and the platform console.
 	r := s.engine.Group("/r/:region", s.resolveRegion(), withScope(regionScope), s.sessions(), s.csrf())

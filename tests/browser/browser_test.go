@@ -92,7 +92,7 @@ func TestBrowser(t *testing.T) {
 	env := append(os.Environ(),
 		"SIGESS_DATABASE_URL="+sigess.PG.RuntimeURL, "SIGESS_DATABASE_ADMIN_URL="+sigess.PG.AdminURL, "SIGESS_REDIS_URL="+testenv.StartRedis(t).URL,
 		fmt.Sprintf("SIGESS_HTTP_ADDR=127.0.0.1:%d", httpPort), fmt.Sprintf("SIGESS_WORKER_OPS_ADDR=127.0.0.1:%d", opsPort),
-		fmt.Sprintf("SIGESS_PUBLIC_URL=http://localhost:%d", httpPort), "SIGESS_BASE_DOMAIN=localhost", "SIGESS_MAIL_URL=dir:"+filepath.Join(t.TempDir(), "mail"))
+		fmt.Sprintf("SIGESS_PUBLIC_URL=http://localhost:%d", httpPort), "SIGESS_BASE_DOMAIN=localhost", "SIGESS_MAIL_URL=dir:"+filepath.Join(t.TempDir(), "mail"), "SIGESS_DOCUMENTS_STORAGE_URL=file:"+filepath.Join(t.TempDir(), "documents"))
 	run := func(args ...string) (stdout string, err error) {
 		cmd := exec.Command(sigess.Path, args...)
 		cmd.Env = env

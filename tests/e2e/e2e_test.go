@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func TestMain(m *testing.M) { testenv.MainBinary(m, &sigess) }
 func TestBinary(t *testing.T) {
 	httpPort, opsPort := testenv.FreePort(t), testenv.FreePort(t)
 	env := append(os.Environ(),
-		"SIGESS_DATABASE_URL="+sigess.PG.RuntimeURL, "SIGESS_DATABASE_ADMIN_URL="+sigess.PG.AdminURL, "SIGESS_REDIS_URL="+sigess.RedisURL,
+		"SIGESS_DATABASE_URL="+sigess.PG.RuntimeURL, "SIGESS_DATABASE_ADMIN_URL="+sigess.PG.AdminURL, "SIGESS_REDIS_URL="+sigess.RedisURL, "SIGESS_DOCUMENTS_STORAGE_URL=file:"+filepath.Join(t.TempDir(), "documents"),
 		fmt.Sprintf("SIGESS_HTTP_ADDR=127.0.0.1:%d", httpPort), fmt.Sprintf("SIGESS_WORKER_OPS_ADDR=127.0.0.1:%d", opsPort),
 		fmt.Sprintf("SIGESS_PUBLIC_URL=http://localhost:%d", httpPort), "SIGESS_BASE_DOMAIN=localhost")
 	run := func(args ...string) string {

@@ -1,0 +1,85 @@
+package documents
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sigess/sigess/internal/audit"
+	"github.com/sigess/sigess/internal/casefile"
+	"github.com/sigess/sigess/internal/derrors"
+	"github.com/sigess/sigess/internal/testenv"
+)
+
+var pg *testenv.Postgres
+
+func TestMain(m *testing.M) { testenv.Main(m, &pg) }
+
+// fakeCases answers AccessTo from a table of grants, after checking in the
+// transaction (under row-level security) that the case exists.
+type fakeCases map[uuid.UUID]casefile.Access // by viewer
+
+func (f fakeCases) AccessTo(ctx context.Context, tx pgx.Tx, tenant, id uuid.UUID, v casefile.Viewer) (casefile.Access, error) {
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM cases WHERE id = $1`, id).Scan(&n); err != nil {
+		return casefile.Access{}, err
+	}
+	if n == 0 || !f[v.ID].Exists {
+		return casefile.Access{}, fmt.Errorf("fake: %w", derrors.ErrNotFound)
+	}
+	return f[v.ID], nil
+}
+
+// newCase makes a person, a unit and a case in tenant; the person and the
+// case have the same id.
+func newCase(t *testing.T, tenant uuid.UUID) uuid.UUID {
+	t.Helper()
+	id := uuid.New()
+	err := pg.DB.InTenant(context.Background(), tenant, func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), `WITH p AS (INSERT INTO people (tenant_id, id, provisional_id, first_name, last_name, name_key, sex, birth_date, birth_place)
+				VALUES ($1, $2, $3, 'Lia', 'Gialli', 'GIALLI LIA', 'F', '2001-03-03', 'H501')),
+			u AS (INSERT INTO units (tenant_id, id, code, kind, name) VALUES ($1, $2, 'ss-' || left($2::text, 8), 'social_service', 'Servizio sociale'))
+			INSERT INTO cases (tenant_id, id, number, person_id, user_area, state, unit_id)
+			VALUES ($1, $2, '2026/' || lpad((random() * 999999)::int::text, 6, '0'), $2, 'family_minors', 'open', $2)`,
+			tenant, id, "PROV-"+strings.ToUpper(id.String()[:4])+"-"+strings.ToUpper(id.String()[9:13]))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// trail is the actions of tenant's audit events about an object, oldest first.
+func trail(t *testing.T, tenant uuid.UUID, objectType string, id uuid.UUID) []string {
+	t.Helper()
+	var out []string
+	err := pg.DB.InTenant(context.Background(), tenant, func(tx pgx.Tx) error {
+		rs, err := audit.List(context.Background(), tx, tenant, audit.Filter{ObjectType: objectType, ObjectID: id.String()})
+		for i := len(rs) - 1; i >= 0; i-- {
+			out = append(out, rs[i].Action)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// count is the number of documents rows of tenant.
+func count(t *testing.T, tenant uuid.UUID) int {
+	t.Helper()
+	var n int
+	err := pg.DB.InTenant(context.Background(), tenant, func(tx pgx.Tx) error {
+		return tx.QueryRow(context.Background(), `SELECT count(*) FROM documents`).Scan(&n)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
