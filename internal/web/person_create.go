@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,6 +15,7 @@ import (
 func (s *Server) personNew(c *gin.Context) error {
 	p := s.formPage(c, "people.new")
 	p.Form["citizenship"] = "380"
+	p.Form["next"] = c.Query("next")
 	return s.personFormPage(c, http.StatusOK, p, "create", nil)
 }
 
@@ -23,6 +26,7 @@ func (s *Server) personCreate(c *gin.Context) error {
 	p := s.formPage(c, "people.new")
 	in, form := personForm(c, p)
 	p.Form = form
+	p.Form["next"] = c.PostForm("next")
 	force := c.PostForm("force") == "1"
 	if len(p.Errors) > 0 {
 		for _, f := range people.Fields(people.Check(in)) {
@@ -44,6 +48,16 @@ func (s *Server) personCreate(c *gin.Context) error {
 			p.Form["accept_mismatch"] = "1"
 		}
 		return s.personFormPage(c, http.StatusConflict, p, "create", candidates)
+	}
+	if next := p.Form["next"]; next != "" && safeNext(c, next) == next && !strings.Contains(next, "?") {
+		// Registered from a step of the intake wizard: back to it, with the
+		// new person found.
+		id := per.TaxCode
+		if id == "" {
+			id = per.ProvisionalID
+		}
+		c.Redirect(http.StatusSeeOther, next+"?q="+url.QueryEscape(id))
+		return nil
 	}
 	c.Redirect(http.StatusSeeOther, p.Base+"/people/"+per.ID.String()+"?done=created")
 	return nil

@@ -141,3 +141,32 @@ func trailOf(t *testing.T, tenant uuid.UUID, id string) []audit.Record {
 	}
 	return rs
 }
+
+// TestPersonCreateReturnsToTheWizard: registered from an intake step, the
+// operator goes back to that step with the new person found; a next outside
+// the ente is ignored.
+func TestPersonCreateReturnsToTheWizard(t *testing.T) {
+	a := newApp(t)
+	intake := a.seed(t, "latina", false, "intake_operator")
+	c := a.client(t)
+	c.login("/t/latina", intake)
+	last := randomName()
+	cf := taxCode(last, "Mario")
+	form := url.Values{"tax_code": {cf}, "last_name": {last}, "first_name": {"Mario"}, "sex": {"M"},
+		"birth_date": {"1980-01-01"}, "birth_place": {"Roma (RM)"}, "citizenship": {"380"}}
+	step := "/t/latina/accesses/drafts/" + uuid.NewString() + "/person"
+	must(t, c.get("/t/latina/people/new?next="+url.QueryEscape(step)), http.StatusOK, `name="next" value="`+step+`"`)
+	form.Set("next", step)
+	if r := c.post("/t/latina/people", form); r.Status != http.StatusSeeOther || r.Location != step+"?q="+cf {
+		t.Errorf("create from the wizard: %d %s; want back to %s?q=%s", r.Status, r.Location, step, cf)
+	}
+	c.get("/t/latina/people/new")
+	other := randomName()
+	form.Set("tax_code", taxCode(other, "Luca"))
+	form.Set("last_name", other)
+	form.Set("first_name", "Luca")
+	form.Set("next", "https://example.org/")
+	if r := c.post("/t/latina/people", form); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/t/latina/people/") {
+		t.Errorf("create with a foreign next: %d %s; want the new person's page", r.Status, r.Location)
+	}
+}
