@@ -23,7 +23,9 @@ const nameThreshold = 0.5
 // The name search orders by trigram distance through the GiST index on
 // (tenant_id, name_key) and filters by the threshold afterwards: under
 // row-level security PostgreSQL uses no pg_trgm operator as an index condition
-// (they are not LEAKPROOF), but it does use one to order an index scan.
+// (they are not LEAKPROOF), but it does use one to order an index scan. With
+// a birth year it scores the names of the people born that year instead,
+// from an index that holds them (people_birth_name).
 func (s *Service) Search(ctx context.Context, tenant uuid.UUID, q Query) ([]Hit, error) {
 	var hits []Hit
 	err := s.db.InTenant(ctx, tenant, func(tx pgx.Tx) (err error) {
@@ -69,6 +71,20 @@ func search(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, q Query) ([]Hit, e
 			rows, err = tx.Query(ctx, `SELECT `+columns+`, 1.0::float8 FROM people
 				WHERE merged_into IS NULL AND tax_code >= @lo AND tax_code < @hi AND `+byYear+`
 				ORDER BY tax_code LIMIT @limit`, args)
+		case key != "" && q.BirthYear > 0:
+			// The ente's people born that year, about 1 % of the registry, are
+			// read from people_birth_name alone (an index-only scan) and
+			// scored there; only the best are fetched from the table.
+			args["key"], args["threshold"] = key, nameThreshold
+			rows, err = tx.Query(ctx, `SELECT `+columns+`, nk, score FROM (
+					SELECT id AS pid, name_key AS nk, word_similarity(@key, name_key)::float8 AS score,
+						similarity(@key, name_key) AS sim FROM people
+					WHERE tenant_id = @tenant AND merged_into IS NULL AND birth_date >= @from AND birth_date < @to
+					  AND word_similarity(@key, name_key) >= @threshold
+					ORDER BY score DESC, sim DESC, nk, pid LIMIT @limit) n
+				JOIN people p ON p.tenant_id = @tenant AND p.id = n.pid
+				ORDER BY score DESC, sim DESC, nk, pid`, args)
+			nameSearch = true
 		case key != "":
 			args["key"], args["threshold"] = key, nameThreshold
 			// The index orders by distance within the ente; the threshold is
