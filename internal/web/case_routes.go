@@ -26,6 +26,7 @@ type Cases interface {
 	Transition(ctx context.Context, tenant, id uuid.UUID, to, reason string, v casefile.Viewer) (*casefile.Case, error)
 	AddMember(ctx context.Context, tenant, id, operator uuid.UUID, role string, v casefile.Viewer) (*casefile.Case, error)
 	RemoveMember(ctx context.Context, tenant, id, operator uuid.UUID, v casefile.Viewer) (*casefile.Case, error)
+	SetReserved(ctx context.Context, tenant, id uuid.UUID, reserved bool, v casefile.Viewer) (*casefile.Case, error)
 	Trail(ctx context.Context, tenant, id uuid.UUID, v casefile.Viewer, limit int) ([]audit.Record, error)
 	Workflow(ctx context.Context, tenant uuid.UUID) (casefile.Workflow, error)
 	SaveWorkflow(ctx context.Context, tenant uuid.UUID, w casefile.Workflow, validRole func(string) bool, v casefile.Viewer) error
@@ -48,6 +49,9 @@ func (s *Server) caseRoutes(ui *gin.RouterGroup) {
 	g.POST("/:id/transitions", write, s.handle(s.caseTransition))
 	g.POST("/:id/assignment", s.require(authz.PermCasesAssign), s.handle(s.caseAssign))
 	g.POST("/:id/take", write, s.handle(s.caseTake))
+	g.POST("/:id/team", write, s.handle(s.caseTeamAdd))
+	g.POST("/:id/team/remove", write, s.handle(s.caseTeamRemove))
+	g.POST("/:id/reserved", write, s.handle(s.caseReserved))
 	g.GET("/:id/trail", s.require(authz.PermAuditRead), s.handle(s.caseTrail))
 	s.workflowRoutes(ui)
 }

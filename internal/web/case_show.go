@@ -66,6 +66,7 @@ func (s *Server) renderCase(c *gin.Context, p Page, view *casefile.View, w casef
 		if err != nil {
 			return err
 		}
+		data["Write"] = view.Access.Write
 		var actions []caseAction
 		if view.Access.Write {
 			for _, t := range w.Allowed(cs.State, v.Roles) {
@@ -77,11 +78,15 @@ func (s *Server) renderCase(c *gin.Context, p Page, view *casefile.View, w casef
 		}
 		data["Actions"] = actions
 		data["CanTake"] = view.Access.Write && cs.ResponsibleID != nil && *cs.ResponsibleID == v.ID && hasTransition(w, cs.State, casefile.StateTakenInCharge)
-		if g[authz.PermCasesAssign] && view.Access.Write {
-			ops, err := s.opts.Cases.Assignable(ctx, currentTenant(c).ID, cs.UnitID)
-			if err != nil {
+		var ops []casefile.Operator
+		if view.Access.Write {
+			if ops, err = s.opts.Cases.Assignable(ctx, currentTenant(c).ID, cs.UnitID); err != nil {
 				return err
 			}
+			data["AddMember"] = teamForm(p, ops, view.Team)
+			data["CanReserve"] = view.Access.Reserved
+		}
+		if g[authz.PermCasesAssign] && view.Access.Write {
 			choices := []choice{{Value: "", Label: p.T("cases.choose")}}
 			for _, o := range ops {
 				choices = append(choices, choice{Value: o.ID.String(), Label: o.Name})
@@ -106,6 +111,8 @@ func (s *Server) renderCase(c *gin.Context, p Page, view *casefile.View, w casef
 				"Added": m.AddedAt.In(rome).Format("02/01/2006")}
 			if m.RemovedAt != nil {
 				row["Removed"] = m.RemovedAt.In(rome).Format("02/01/2006")
+			} else if view.Access.Write && (cs.ResponsibleID == nil || *cs.ResponsibleID != m.OperatorID) {
+				row["Remove"] = m.OperatorID.String() // the responsible leaves by a new assignment
 			}
 			team = append(team, row)
 		}
