@@ -1,47 +1,21 @@
 package casefile
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/sigess/sigess/internal/derrors"
 )
 
-// FieldError is one invalid input field; Field is the JSON and form field's
-// name (person_id, unit_id, reason…) so the web layer can show Message next
-// to it.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
+// FieldError is one invalid input field (derrors.FieldError): Field is the
+// form's and the JSON body's name for it.
+type FieldError = derrors.FieldError
 
 // ValidationError lists the invalid fields of one request; it matches
 // derrors.ErrInvalid.
-type ValidationError struct {
-	Fields []FieldError
-}
-
-// Error lists every field with its message.
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Field + ": " + f.Message
-	}
-	return "dati non validi: " + strings.Join(parts, "; ")
-}
-
-// Unwrap makes a ValidationError match derrors.ErrInvalid.
-func (e *ValidationError) Unwrap() error { return derrors.ErrInvalid }
+type ValidationError = derrors.Invalid
 
 // Fields returns the field errors in err, if it is (or wraps) a ValidationError.
-func Fields(err error) []FieldError {
-	var ve *ValidationError
-	if errors.As(err, &ve) {
-		return ve.Fields
-	}
-	return nil
-}
+func Fields(err error) []FieldError { return derrors.Fields(err) }
 
 // fieldErrors collects FieldErrors; err returns nil when there are none.
 type fieldErrors []FieldError

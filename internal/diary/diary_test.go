@@ -174,19 +174,19 @@ func TestInvalidInput(t *testing.T) {
 		want []FieldError
 	}{
 		{"no kind, no text", func() error { _, err := s.Add(ctx, tenant, c, NewEntry{Text: "  "}, worker); return err },
-			[]FieldError{{"kind", "scegliere il tipo di voce"}, {"text", "scrivere il testo della voce"}}},
+			[]FieldError{{Field: "kind", Message: "scegliere il tipo di voce"}, {Field: "text", Message: "scrivere il testo della voce"}}},
 		{"in the future", func() error {
 			_, err := s.Add(ctx, tenant, c, NewEntry{Kind: "note", Text: "x", OccurredAt: time.Now().Add(48 * time.Hour)}, worker)
 			return err
-		}, []FieldError{{"occurred_at", "la data non può essere nel futuro"}}},
+		}, []FieldError{{Field: "occurred_at", Message: "la data non può essere nel futuro"}}},
 		{"correction without reason", func() error {
 			_, err := s.Correct(ctx, tenant, c, e.ID, Correction{Text: "Altro"}, worker)
 			return err
-		}, []FieldError{{"reason", "indicare il motivo della correzione"}}},
+		}, []FieldError{{Field: "reason", Message: "indicare il motivo della correzione"}}},
 		{"correction that changes nothing", func() error {
 			_, err := s.Correct(ctx, tenant, c, e.ID, Correction{Text: "Nota", Reason: "r"}, worker)
 			return err
-		}, []FieldError{{"text", "il testo corretto è uguale a quello attuale"}}},
+		}, []FieldError{{Field: "text", Message: "il testo corretto è uguale a quello attuale"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.do()

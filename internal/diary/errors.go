@@ -1,46 +1,21 @@
 package diary
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/sigess/sigess/internal/derrors"
 )
 
-// FieldError is one invalid input field, named as in the form and the JSON
-// body (kind, occurred_at, text, reason), with its message for the user.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
+// FieldError is one invalid input field (derrors.FieldError): Field is the
+// form's and the JSON body's name for it.
+type FieldError = derrors.FieldError
 
 // ValidationError lists the invalid fields of one request; it matches
 // derrors.ErrInvalid.
-type ValidationError struct {
-	Fields []FieldError
-}
-
-// Error lists every field with its message.
-func (e *ValidationError) Error() string {
-	var parts []string
-	for _, f := range e.Fields {
-		parts = append(parts, f.Field+": "+f.Message)
-	}
-	return "dati non validi: " + strings.Join(parts, "; ")
-}
-
-// Unwrap makes a ValidationError match derrors.ErrInvalid.
-func (e *ValidationError) Unwrap() error { return derrors.ErrInvalid }
+type ValidationError = derrors.Invalid
 
 // Fields returns the field errors in err, if it is (or wraps) a ValidationError.
-func Fields(err error) []FieldError {
-	var ve *ValidationError
-	if errors.As(err, &ve) {
-		return ve.Fields
-	}
-	return nil
-}
+func Fields(err error) []FieldError { return derrors.Fields(err) }
 
 // The refusals of the diary.
 var (

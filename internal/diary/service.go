@@ -166,7 +166,7 @@ func (s *Service) Correct(ctx context.Context, tenant, caseID, id uuid.UUID, in 
 			return err
 		}
 		if e.Text == in.Text {
-			return &ValidationError{Fields: []FieldError{{"text", "il testo corretto è uguale a quello attuale"}}}
+			return &ValidationError{Fields: []FieldError{{Field: "text", Message: "il testo corretto è uguale a quello attuale"}}}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO diary_revisions (tenant_id, entry_id, revision, text, reason, author_id)
 			VALUES ($1, $2, $3, $4, $5, $6)`, tenant, id, e.Revision+1, in.Text, in.Reason, v.ID); err != nil {
@@ -189,15 +189,15 @@ func (in *NewEntry) check(now time.Time) error {
 	var fe []FieldError
 	in.Text = strings.TrimSpace(in.Text)
 	if !slices.Contains(Kinds, in.Kind) {
-		fe = append(fe, FieldError{"kind", "scegliere il tipo di voce"})
+		fe = append(fe, FieldError{Field: "kind", Message: "scegliere il tipo di voce"})
 	}
 	switch {
 	case in.OccurredAt.IsZero():
 		in.OccurredAt = now
 	case in.OccurredAt.After(now.Add(5 * time.Minute)):
-		fe = append(fe, FieldError{"occurred_at", "la data non può essere nel futuro"})
+		fe = append(fe, FieldError{Field: "occurred_at", Message: "la data non può essere nel futuro"})
 	case in.OccurredAt.Year() < 1900:
-		fe = append(fe, FieldError{"occurred_at", "data non valida"})
+		fe = append(fe, FieldError{Field: "occurred_at", Message: "data non valida"})
 	}
 	fe = append(fe, checkText("text", in.Text, maxText, "scrivere il testo della voce")...)
 	if len(fe) > 0 {
@@ -221,9 +221,9 @@ func (in *Correction) check() error {
 func checkText(field, v string, max int, empty string) []FieldError {
 	switch n := len([]rune(v)); {
 	case n == 0:
-		return []FieldError{{field, empty}}
+		return []FieldError{{Field: field, Message: empty}}
 	case n > max:
-		return []FieldError{{field, fmt.Sprintf("il testo è troppo lungo (al massimo %d caratteri)", max)}}
+		return []FieldError{{Field: field, Message: fmt.Sprintf("il testo è troppo lungo (al massimo %d caratteri)", max)}}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sigess/sigess/internal/authz"
+	"github.com/sigess/sigess/internal/derrors"
 	"github.com/sigess/sigess/internal/identity"
 	"github.com/sigess/sigess/internal/tenancy"
 )
@@ -27,6 +28,10 @@ var errUnauthenticated = errors.New("unauthenticated")
 // carried any. Messages come from the domain packages.
 func fieldErrors(err error, into map[string]string) bool {
 	found := false
+	for _, f := range derrors.Fields(err) {
+		into[f.Field] = f.Message
+		found = true
+	}
 	for _, f := range identity.Fields(err) {
 		into[f.Field] = f.Message
 		found = true
