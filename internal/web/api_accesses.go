@@ -81,20 +81,12 @@ func (s *Server) target(ctx context.Context, b *referralBody) (access.ReferralTo
 	return r, nil
 }
 
-// accessAPIError turns intake's field errors into a 422 problem listing them.
-func accessAPIError(err error) error {
-	if fs := access.Fields(err); len(fs) > 0 {
-		return &problemError{kind: derrors.ErrInvalid, detail: "dati non validi", ext: map[string]any{"errors": fs}}
-	}
-	return err
-}
-
 // apiAccessList is GET /accesses?state=&mine=.
 func (s *Server) apiAccessList(c *gin.Context) error {
 	f := access.Filter{State: c.Query("state"), Mine: c.Query("mine") == "true"}
 	items, err := s.opts.Accesses.List(c.Request.Context(), currentTenant(c).ID, f, accessViewer(c))
 	if err != nil {
-		return accessAPIError(err)
+		return apiError(err)
 	}
 	if items == nil {
 		items = []access.Summary{}
@@ -123,7 +115,7 @@ func (s *Server) apiAccessCreate(c *gin.Context) error {
 	}
 	a, err := s.opts.Accesses.Create(c.Request.Context(), currentTenant(c).ID, in, accessViewer(c))
 	if err != nil {
-		return accessAPIError(err)
+		return apiError(err)
 	}
 	c.Header("Location", basePath(c)+"/api/v1/accesses/"+a.ID.String())
 	c.JSON(http.StatusCreated, a)
@@ -162,7 +154,7 @@ func (s *Server) apiAccessState(c *gin.Context) error {
 	}
 	a, err := s.opts.Accesses.SetState(c.Request.Context(), currentTenant(c).ID, id, b.State, strings.TrimSpace(b.Reason), accessViewer(c))
 	if err != nil {
-		return accessAPIError(err)
+		return apiError(err)
 	}
 	c.JSON(http.StatusOK, a)
 	return nil

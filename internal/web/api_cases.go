@@ -70,7 +70,7 @@ func (s *Server) apiCaseList(c *gin.Context) error {
 	}
 	ls, err := s.opts.Cases.List(c.Request.Context(), currentTenant(c).ID, f, v)
 	if err != nil {
-		return caseAPIError(err)
+		return apiError(err)
 	}
 	if ls == nil {
 		ls = []casefile.Listed{}
@@ -91,7 +91,7 @@ func (s *Server) apiCaseOpen(c *gin.Context) error {
 	}
 	cs, err := s.opts.Cases.Open(c.Request.Context(), currentTenant(c).ID, in, v)
 	if err != nil {
-		return caseAPIError(err)
+		return apiError(err)
 	}
 	c.Header("Location", basePath(c)+"/api/v1/cases/"+cs.ID.String())
 	c.JSON(http.StatusCreated, cs)
@@ -111,7 +111,7 @@ func (s *Server) apiCaseGet(c *gin.Context) error {
 	}
 	view, err := s.opts.Cases.Get(c.Request.Context(), currentTenant(c).ID, id, v, "api")
 	if err != nil {
-		return caseAPIError(err)
+		return apiError(err)
 	}
 	if view.Team == nil {
 		view.Team = []casefile.Member{}
@@ -179,7 +179,7 @@ func (s *Server) apiCaseChange(c *gin.Context, body any, change func(id uuid.UUI
 	}
 	cs, err := change(id, v)
 	if err != nil {
-		return caseAPIError(err)
+		return apiError(err)
 	}
 	c.JSON(http.StatusOK, cs)
 	return nil
@@ -197,10 +197,10 @@ func (s *Server) apiCaseTeam(c *gin.Context) error {
 	}
 	view, err := s.opts.Cases.Get(c.Request.Context(), currentTenant(c).ID, id, v, "api")
 	if err != nil {
-		return caseAPIError(err)
+		return apiError(err)
 	}
 	if !view.Access.Content {
-		return caseAPIError(casefile.ErrNoContent)
+		return apiError(casefile.ErrNoContent)
 	}
 	team := view.Team
 	if team == nil {
@@ -229,7 +229,7 @@ func (s *Server) apiCaseTrail(c *gin.Context) error {
 	}
 	recs, err := s.opts.Cases.Trail(c.Request.Context(), currentTenant(c).ID, id, v, limit)
 	if err != nil {
-		return caseAPIError(err)
+		return apiError(err)
 	}
 	items := make([]auditEventJSON, 0, len(recs))
 	for _, r := range recs {

@@ -42,7 +42,7 @@ func (s *Server) apiDiaryList(c *gin.Context) error {
 	}
 	es, err := s.opts.Diary.List(c.Request.Context(), currentTenant(c).ID, id, v)
 	if err != nil {
-		return diaryAPIError(err)
+		return apiError(err)
 	}
 	if es == nil {
 		es = []diary.Entry{}
@@ -73,7 +73,7 @@ func (s *Server) apiDiaryAdd(c *gin.Context) error {
 	}
 	e, err := s.opts.Diary.Add(c.Request.Context(), currentTenant(c).ID, id, in, v)
 	if err != nil {
-		return diaryAPIError(err)
+		return apiError(err)
 	}
 	c.Header("Location", basePath(c)+"/api/v1/cases/"+id.String()+"/diary/"+e.ID.String())
 	c.JSON(http.StatusCreated, e)
@@ -102,7 +102,7 @@ func (s *Server) apiDiaryEntry(c *gin.Context) error {
 	}
 	e, revs, err := s.opts.Diary.Entry(c.Request.Context(), currentTenant(c).ID, id, entry, v)
 	if err != nil {
-		return diaryAPIError(err)
+		return apiError(err)
 	}
 	c.JSON(http.StatusOK, diaryEntryJSON{Entry: e, Revisions: revs})
 	return nil
@@ -128,7 +128,7 @@ func (s *Server) apiDiaryCorrect(c *gin.Context) error {
 	}
 	e, err := s.opts.Diary.Correct(c.Request.Context(), currentTenant(c).ID, id, entry, in, v)
 	if err != nil {
-		return diaryAPIError(err)
+		return apiError(err)
 	}
 	c.JSON(http.StatusCreated, e)
 	return nil

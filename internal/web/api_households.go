@@ -1,14 +1,12 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
 	"github.com/sigess/sigess/internal/authz"
-	"github.com/sigess/sigess/internal/derrors"
 	"github.com/sigess/sigess/internal/households"
 	"github.com/sigess/sigess/internal/people"
 )
@@ -28,23 +26,11 @@ func (s *Server) householdAPIRoutes(api *gin.RouterGroup) {
 	api.POST("/households/:id/isee", write, s.handle(s.apiHouseholdISEECreate))
 }
 
-// householdAPIError turns the households' refusals into problems; field
-// errors travel in "errors".
-func householdAPIError(err error) error {
-	if fs := households.Fields(err); len(fs) > 0 {
-		return &problemError{kind: derrors.ErrInvalid, detail: "dati non validi", ext: map[string]any{"errors": fs}}
-	}
-	if errors.Is(err, derrors.ErrInvalid) {
-		return &problemError{kind: derrors.ErrInvalid, detail: domainMessage(err, derrors.ErrInvalid)}
-	}
-	return err
-}
-
 // apiHouseholdList is GET /households?person_id=: the person's households.
 func (s *Server) apiHouseholdList(c *gin.Context) error {
 	person, err := uuid.Parse(c.Query("person_id"))
 	if err != nil {
-		return householdAPIError(&households.ValidationError{Fields: []households.FieldError{
+		return apiError(&households.ValidationError{Fields: []households.FieldError{
 			{Field: "person_id", Message: "indica l'id della persona"}}})
 	}
 	sums, err := s.opts.Households.List(c.Request.Context(), currentTenant(c).ID, person, householdActor(c))
@@ -63,7 +49,7 @@ func (s *Server) apiHouseholdCreate(c *gin.Context) error {
 	}
 	h, err := s.opts.Households.Create(c.Request.Context(), currentTenant(c).ID, in, householdActor(c))
 	if err != nil {
-		return householdAPIError(err)
+		return apiError(err)
 	}
 	c.Header("Location", basePath(c)+"/api/v1/households/"+h.ID.String())
 	c.JSON(http.StatusCreated, h)
@@ -96,7 +82,7 @@ func (s *Server) apiHouseholdUpdate(c *gin.Context) error {
 	}
 	h, err := s.opts.Households.Update(c.Request.Context(), currentTenant(c).ID, id, d, householdActor(c))
 	if err != nil {
-		return householdAPIError(err)
+		return apiError(err)
 	}
 	c.JSON(http.StatusOK, h)
 	return nil
@@ -114,7 +100,7 @@ func (s *Server) apiHouseholdMemberAdd(c *gin.Context) error {
 	}
 	m, err := s.opts.Households.AddMember(c.Request.Context(), currentTenant(c).ID, id, in, householdActor(c))
 	if err != nil {
-		return householdAPIError(err)
+		return apiError(err)
 	}
 	c.JSON(http.StatusCreated, m)
 	return nil
@@ -143,7 +129,7 @@ func (s *Server) apiHouseholdMemberEnd(c *gin.Context) error {
 	}
 	m, err := s.opts.Households.EndMember(c.Request.Context(), currentTenant(c).ID, id, member, b.To, householdActor(c))
 	if err != nil {
-		return householdAPIError(err)
+		return apiError(err)
 	}
 	c.JSON(http.StatusOK, m)
 	return nil
@@ -176,7 +162,7 @@ func (s *Server) apiHouseholdISEECreate(c *gin.Context) error {
 	}
 	r, err := s.opts.Households.RecordISEE(c.Request.Context(), currentTenant(c).ID, id, in, householdActor(c))
 	if err != nil {
-		return householdAPIError(err)
+		return apiError(err)
 	}
 	c.JSON(http.StatusCreated, r)
 	return nil

@@ -61,7 +61,7 @@ func (s *Server) apiReferralSend(c *gin.Context) error {
 	}
 	r, err := s.opts.Accesses.Send(c.Request.Context(), currentTenant(c).ID, in, accessViewer(c))
 	if err != nil {
-		return accessAPIError(err)
+		return apiError(err)
 	}
 	c.JSON(http.StatusCreated, r)
 	return nil
@@ -95,7 +95,7 @@ func (s *Server) apiReferralAnswer(c *gin.Context) error {
 	}
 	r, err := s.opts.Accesses.Answer(c.Request.Context(), currentTenant(c).ID, id, *b.Accept, b.Reason, accessViewer(c))
 	if err != nil {
-		return accessAPIError(err)
+		return apiError(err)
 	}
 	c.JSON(http.StatusOK, r)
 	return nil

@@ -43,7 +43,7 @@ func (s *Server) caseCreate(c *gin.Context) error {
 		return err
 	}
 	cs, err := s.opts.Cases.Open(c.Request.Context(), currentTenant(c).ID, in, v)
-	if caseFields(err, p.Errors) {
+	if fieldErrors(err, p.Errors) {
 		return s.renderCaseForm(c, p, http.StatusUnprocessableEntity)
 	}
 	if err != nil {

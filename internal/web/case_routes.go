@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -11,8 +10,6 @@ import (
 	"github.com/sigess/sigess/internal/audit"
 	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/casefile"
-	"github.com/sigess/sigess/internal/derrors"
-	"github.com/sigess/sigess/internal/people"
 )
 
 // Cases is what the web layer needs of the case files (casefile.Service
@@ -72,37 +69,6 @@ func (s *Server) caseViewer(c *gin.Context) (casefile.Viewer, error) {
 	}
 	v.Roles = roles
 	return v, nil
-}
-
-// caseFields puts the case service's field errors into a form's errors; it
-// reports whether there were any.
-func caseFields(err error, into map[string]string) bool {
-	fs := casefile.Fields(err)
-	for _, f := range fs {
-		into[f.Field] = f.Message
-	}
-	return len(fs) > 0
-}
-
-// caseAPIError turns the case service's refusals into problems with a
-// detail for the client; field errors travel in "errors".
-func caseAPIError(err error) error {
-	if err == nil {
-		return nil
-	}
-	if fs := casefile.Fields(err); len(fs) > 0 {
-		out := make([]people.FieldError, len(fs))
-		for i, f := range fs {
-			out[i] = people.FieldError{Field: f.Field, Message: f.Message}
-		}
-		return invalidFields("dati non validi", out...)
-	}
-	for _, kind := range []error{derrors.ErrConflict, derrors.ErrForbidden, derrors.ErrInvalid} {
-		if errors.Is(err, kind) {
-			return &problemError{kind: kind, detail: domainMessage(err, kind)}
-		}
-	}
-	return err
 }
 
 // stateLabel names state in the page's language by the ente's workflow.

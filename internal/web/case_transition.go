@@ -36,7 +36,7 @@ func (s *Server) caseChange(c *gin.Context, done string, form map[string]string,
 	status := http.StatusUnprocessableEntity
 	p.Form = form
 	switch {
-	case caseFields(err, p.Errors):
+	case fieldErrors(err, p.Errors):
 	case errors.Is(err, derrors.ErrConflict):
 		status = http.StatusConflict
 		p.Errors[""] = domainMessage(err, derrors.ErrConflict)

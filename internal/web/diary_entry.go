@@ -45,7 +45,7 @@ func (s *Server) diaryCorrect(c *gin.Context) error {
 	}
 	in := diary.Correction{Text: p.Form["text"], Reason: p.Form["reason"]}
 	if _, err := s.opts.Diary.Correct(c.Request.Context(), currentTenant(c).ID, id, entry, in, v); err != nil {
-		if diaryFields(err, p.Errors) {
+		if fieldErrors(err, p.Errors) {
 			return s.renderDiaryEntry(c, p, http.StatusUnprocessableEntity)
 		}
 		return err

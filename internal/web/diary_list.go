@@ -60,7 +60,7 @@ func (s *Server) diaryAdd(c *gin.Context) error {
 		return err
 	}
 	if _, err := s.opts.Diary.Add(c.Request.Context(), currentTenant(c).ID, id, in, v); err != nil {
-		if diaryFields(err, p.Errors) {
+		if fieldErrors(err, p.Errors) {
 			return s.renderDiary(c, p, http.StatusUnprocessableEntity)
 		}
 		return err

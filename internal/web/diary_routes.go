@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/gin-gonic/gin"
@@ -10,9 +9,7 @@ import (
 
 	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/casefile"
-	"github.com/sigess/sigess/internal/derrors"
 	"github.com/sigess/sigess/internal/diary"
-	"github.com/sigess/sigess/internal/people"
 )
 
 // Diary is what the web layer needs of the case diaries (diary.Service
@@ -42,37 +39,6 @@ func diaryEntryID(c *gin.Context) (uuid.UUID, error) {
 		return uuid.Nil, diary.ErrNotFound
 	}
 	return id, nil
-}
-
-// diaryFields puts the diary's field errors into a form's errors; it
-// reports whether there were any.
-func diaryFields(err error, into map[string]string) bool {
-	fs := diary.Fields(err)
-	for _, f := range fs {
-		into[f.Field] = f.Message
-	}
-	return len(fs) > 0
-}
-
-// diaryAPIError turns the diary's refusals into problems with a detail for
-// the client; field errors travel in "errors".
-func diaryAPIError(err error) error {
-	if err == nil {
-		return nil
-	}
-	if fs := diary.Fields(err); len(fs) > 0 {
-		out := make([]people.FieldError, len(fs))
-		for i, f := range fs {
-			out[i] = people.FieldError{Field: f.Field, Message: f.Message}
-		}
-		return invalidFields("dati non validi", out...)
-	}
-	for _, kind := range []error{derrors.ErrConflict, derrors.ErrForbidden, derrors.ErrInvalid} {
-		if errors.Is(err, kind) {
-			return &problemError{kind: kind, detail: domainMessage(err, kind)}
-		}
-	}
-	return err
 }
 
 // diaryKindLabel names an entry's kind in the page's language.

@@ -75,3 +75,22 @@ func userMessage(err error) string {
 	}
 	return msg
 }
+
+// apiError turns the refusal of a domain package whose field errors are
+// derrors.Invalid (access, households, cases, diary) into a problem for the
+// API: field errors travel in "errors"; a conflict, a refusal or bad input
+// carry the domain's message as detail.
+func apiError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if fs := derrors.Fields(err); len(fs) > 0 {
+		return &problemError{kind: derrors.ErrInvalid, detail: "dati non validi", ext: map[string]any{"errors": fs}}
+	}
+	for _, kind := range []error{derrors.ErrConflict, derrors.ErrForbidden, derrors.ErrInvalid} {
+		if errors.Is(err, kind) {
+			return &problemError{kind: kind, detail: domainMessage(err, kind)}
+		}
+	}
+	return err
+}
