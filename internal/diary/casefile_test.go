@@ -19,7 +19,7 @@ var _ Cases = (*casefile.Service)(nil)
 func TestWithCasefile(t *testing.T) {
 	ctx := context.Background()
 	tenant, other := pg.NewTenant(t), pg.NewTenant(t)
-	c := newCase(t, tenant)
+	c := pg.NewCase(t, tenant)
 	s := NewService(pg.DB, casefile.NewService(pg.DB, people.NewService(pg.DB)))
 	perms := func(ps ...string) casefile.Viewer {
 		v := casefile.Viewer{ID: uuid.New(), Email: "op@comune.it", Perms: map[string]bool{}}

@@ -31,7 +31,7 @@ var (
 func TestAddCorrectKeepsHistory(t *testing.T) {
 	ctx := context.Background()
 	tenant := pg.NewTenant(t)
-	c := newCase(t, tenant)
+	c := pg.NewCase(t, tenant)
 	s := NewService(pg.DB, grants)
 	at := time.Date(2026, 1, 12, 10, 0, 0, 0, time.UTC)
 
@@ -76,7 +76,7 @@ func TestAddCorrectKeepsHistory(t *testing.T) {
 func TestListNewestFirstHidesReserved(t *testing.T) {
 	ctx := context.Background()
 	tenant := pg.NewTenant(t)
-	c := newCase(t, tenant)
+	c := pg.NewCase(t, tenant)
 	s := NewService(pg.DB, grants)
 	day := func(d int) time.Time { return time.Date(2026, 1, d, 9, 0, 0, 0, time.UTC) }
 	for _, in := range []NewEntry{
@@ -120,7 +120,7 @@ func TestListNewestFirstHidesReserved(t *testing.T) {
 func TestRefusals(t *testing.T) {
 	ctx := context.Background()
 	tenant, other := pg.NewTenant(t), pg.NewTenant(t)
-	c, elsewhere := newCase(t, tenant), newCase(t, other)
+	c, elsewhere := pg.NewCase(t, tenant), pg.NewCase(t, other)
 	s := NewService(pg.DB, grants)
 	e, err := s.Add(ctx, tenant, c, NewEntry{Kind: "note", Text: "Prima nota"}, worker)
 	if err != nil {
@@ -162,7 +162,7 @@ func TestRefusals(t *testing.T) {
 func TestInvalidInput(t *testing.T) {
 	ctx := context.Background()
 	tenant := pg.NewTenant(t)
-	c := newCase(t, tenant)
+	c := pg.NewCase(t, tenant)
 	s := NewService(pg.DB, grants)
 	e, err := s.Add(ctx, tenant, c, NewEntry{Kind: "note", Text: "Nota"}, worker)
 	if err != nil {

@@ -3,7 +3,6 @@ package documents
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -32,26 +31,6 @@ func (f fakeCases) AccessTo(ctx context.Context, tx pgx.Tx, tenant, id uuid.UUID
 		return casefile.Access{}, fmt.Errorf("fake: %w", derrors.ErrNotFound)
 	}
 	return f[v.ID], nil
-}
-
-// newCase makes a person, a unit and a case in tenant; the person and the
-// case have the same id.
-func newCase(t *testing.T, tenant uuid.UUID) uuid.UUID {
-	t.Helper()
-	id := uuid.New()
-	err := pg.DB.InTenant(context.Background(), tenant, func(tx pgx.Tx) error {
-		_, err := tx.Exec(context.Background(), `WITH p AS (INSERT INTO people (tenant_id, id, provisional_id, first_name, last_name, name_key, sex, birth_date, birth_place)
-				VALUES ($1, $2, $3, 'Lia', 'Gialli', 'GIALLI LIA', 'F', '2001-03-03', 'H501')),
-			u AS (INSERT INTO units (tenant_id, id, code, kind, name) VALUES ($1, $2, 'ss-' || left($2::text, 8), 'social_service', 'Servizio sociale'))
-			INSERT INTO cases (tenant_id, id, number, person_id, user_area, state, unit_id)
-			VALUES ($1, $2, '2026/' || lpad((random() * 999999)::int::text, 6, '0'), $2, 'family_minors', 'open', $2)`,
-			tenant, id, "PROV-"+strings.ToUpper(id.String()[:4])+"-"+strings.ToUpper(id.String()[9:13]))
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
 }
 
 // trail is the actions of tenant's audit events about an object, oldest first.

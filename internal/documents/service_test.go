@@ -41,7 +41,7 @@ func newService(t *testing.T, max int64) *Service {
 func TestUploadSniffsAndKeepsHash(t *testing.T) {
 	ctx := context.Background()
 	tenant := pg.NewTenant(t)
-	c := newCase(t, tenant)
+	c := pg.NewCase(t, tenant)
 	s := newService(t, 1<<20)
 	body := append(append([]byte{}, pngBytes...), bytes.Repeat([]byte{7}, 20000)...)
 	d, err := s.Upload(ctx, tenant, Upload{CaseID: &c, Kind: "report", Title: " Relazione  ", Filename: `C:\tmp\relazione.pdf`,
@@ -83,7 +83,7 @@ func TestUploadSniffsAndKeepsHash(t *testing.T) {
 func TestUploadRefused(t *testing.T) {
 	ctx := context.Background()
 	tenant, other := pg.NewTenant(t), pg.NewTenant(t)
-	c, elsewhere := newCase(t, tenant), newCase(t, other)
+	c, elsewhere := pg.NewCase(t, tenant), pg.NewCase(t, other)
 	s := newService(t, 1000)
 	pdf := func() io.Reader { return strings.NewReader("%PDF-1.4\nrelazione") }
 	for _, tc := range []struct {
@@ -126,7 +126,7 @@ func TestUploadRefused(t *testing.T) {
 func TestVisibility(t *testing.T) {
 	ctx := context.Background()
 	tenant, other := pg.NewTenant(t), pg.NewTenant(t)
-	c := newCase(t, tenant)
+	c := pg.NewCase(t, tenant)
 	s := newService(t, 0)
 	up := func(in Upload) *Document {
 		t.Helper()

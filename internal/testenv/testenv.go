@@ -259,3 +259,24 @@ func (p *Postgres) NewTenant(t testing.TB) uuid.UUID {
 	}
 	return id
 }
+
+// NewCase makes a person, a social-service unit and an open case in tenant,
+// all three with the same id, which it returns: for the tests of what hangs
+// off a case (diary, documents).
+func (p *Postgres) NewCase(t testing.TB, tenant uuid.UUID) uuid.UUID {
+	t.Helper()
+	id := uuid.New()
+	err := p.DB.InTenant(context.Background(), tenant, func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), `WITH p AS (INSERT INTO people (tenant_id, id, provisional_id, first_name, last_name, name_key, sex, birth_date, birth_place)
+				VALUES ($1, $2, $3, 'Lia', 'Gialli', 'GIALLI LIA', 'F', '2001-03-03', 'H501')),
+			u AS (INSERT INTO units (tenant_id, id, code, kind, name) VALUES ($1, $2, 'ss-' || left($2::text, 8), 'social_service', 'Servizio sociale'))
+			INSERT INTO cases (tenant_id, id, number, person_id, user_area, state, unit_id)
+			VALUES ($1, $2, '2026/' || lpad((random() * 999999)::int::text, 6, '0'), $2, 'family_minors', 'open', $2)`,
+			tenant, id, "PROV-"+strings.ToUpper(id.String()[:4])+"-"+strings.ToUpper(id.String()[9:13]))
+		return err
+	})
+	if err != nil {
+		t.Fatalf("testenv.NewCase: %v", err)
+	}
+	return id
+}
