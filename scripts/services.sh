@@ -5,6 +5,8 @@
 #   * Redis on 127.0.0.1:6379 (installed via apt and started if needed),
 #   * the roles sigess_owner (owns databases, runs migrations) and sigess_app
 #     (runtime role: no superuser, no BYPASSRLS) and the database sigess;
+#   * xmllint (libxml2-utils): the tests of internal/siuss validate every SIUSS
+#     flow against INPS's XSDs with it (installed via apt if missing);
 #   * with SERVICES_BROWSER=yes, what the browser tests (tests/browser) need:
 #     Chromium and Node.js with npm (installed via apt if missing).
 #
@@ -438,6 +440,7 @@ main() {
 	if [[ $redis_up == no ]] && ! have redis-server; then
 		pkgs+=(redis-server redis-tools)
 	fi
+	have xmllint || pkgs+=(libxml2-utils)
 	if [[ $WANT_BROWSER == yes ]]; then
 		local p
 		while IFS= read -r p; do

@@ -124,7 +124,7 @@ out_has() { grep -qF -- "$1" <<<"$OUT"; }
 # --------------------------------------------------------------- main flow ---
 
 new_case
-give apt-get psql pg_ctlcluster redis-server redis-cli
+give apt-get psql pg_ctlcluster redis-server redis-cli xmllint
 pg_bins 15; pg_cluster 15; : >"$CASE/pg_up"; : >"$CASE/redis_up"
 run_case 'main 2>&1'
 expect "all running: nothing installed or started" \
@@ -136,99 +136,106 @@ new_case
 give apt-get
 run_case 'main 2>&1'
 expect "clean machine: one apt-get update, one install of everything" \
-	eval '[[ $RC == 0 ]] && [[ $(grep -c "apt-get update" <<<"$CALLS") == 1 ]] && has_call "env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-contrib redis-server redis-tools"'
+	eval '[[ $RC == 0 ]] && [[ $(grep -c "apt-get update" <<<"$CALLS") == 1 ]] && has_call "env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-contrib redis-server redis-tools libxml2-utils"'
 expect "clean machine: starts the packaged cluster and redis" \
 	eval 'has_call "pg_ctlcluster --skip-systemctl-redirect 15 main start" && has_call_like "^redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save  --appendonly no$" && no_call_like pg_createcluster'
 
 new_case
 give apt-get psql pg_ctlcluster redis-server redis-cli
+pg_bins 15; pg_cluster 15; : >"$CASE/pg_up"; : >"$CASE/redis_up"
+run_case 'main 2>&1'
+expect "xmllint missing: only libxml2-utils installed" \
+	eval '[[ $RC == 0 ]] && has_call "env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils" && no_call_like pg_ctlcluster'
+
+new_case
+give apt-get psql pg_ctlcluster redis-server redis-cli xmllint
 pg_bins 15; pg_cluster 15; : >"$CASE/redis_up"
 run_case 'main 2>&1'
 expect "postgres installed but stopped: started, no apt" \
 	eval '[[ $RC == 0 ]] && no_call_like apt-get && has_call "pg_ctlcluster --skip-systemctl-redirect 15 main start"'
 
 new_case
-give apt-get psql pg_ctlcluster redis-server redis-cli
+give apt-get psql pg_ctlcluster redis-server redis-cli xmllint
 pg_bins 15; : >"$CASE/redis_up"
 run_case 'main 2>&1'
 expect "binaries but no cluster: pg_createcluster then start" \
 	eval '[[ $RC == 0 ]] && no_call_like apt-get && has_call "pg_createcluster -p 5432 15 main" && has_call "pg_ctlcluster --skip-systemctl-redirect 15 main start"'
 
 new_case
-give apt-get psql pg_ctlcluster redis-server redis-cli
+give apt-get psql pg_ctlcluster redis-server redis-cli xmllint
 pg_bins 13; pg_bins 15; pg_cluster 13; pg_cluster 15; pg_cluster 16; : >"$CASE/redis_up"
 run_case 'main 2>&1'
 expect "several versions: newest with binaries and a main cluster (15, not 16)" \
 	eval '[[ $RC == 0 ]] && has_call "pg_ctlcluster --skip-systemctl-redirect 15 main start" && no_call_like pg_createcluster'
 
 new_case
-give apt-get psql redis-server redis-cli
+give apt-get psql redis-server redis-cli xmllint
 pg_bins 15; pg_cluster 15; : >"$CASE/redis_up"
 run_case 'main 2>&1'
 expect "no pg_ctlcluster: postgresql gets installed" \
 	eval '[[ $RC == 0 ]] && has_call_like "apt-get install .* postgresql postgresql-contrib$"'
 
 new_case
-give apt-get psql pg_ctlcluster redis-cli
+give apt-get psql pg_ctlcluster redis-cli xmllint
 pg_bins 15; pg_cluster 15; : >"$CASE/pg_up"
 run_case 'main 2>&1'
 expect "redis-server missing: only redis installed, then started" \
 	eval '[[ $RC == 0 ]] && has_call_like "apt-get install .* redis-server redis-tools$" && no_call_like "install .*postgresql" && has_call_like "^redis-server --daemonize yes"'
 
 new_case
-give apt-get psql pg_ctlcluster redis-server redis-cli
+give apt-get psql pg_ctlcluster redis-server redis-cli xmllint
 pg_bins 15; pg_cluster 15; : >"$CASE/pg_up"
 run_case 'main 2>&1'
 expect "redis installed but down: started without apt" \
 	eval '[[ $RC == 0 ]] && no_call_like apt-get && has_call_like "^redis-server --daemonize yes" && out_has "services: redis: started"'
 
 new_case
-give apt-get redis-server redis-cli
+give apt-get redis-server redis-cli xmllint
 : >"$CASE/pg_up"; : >"$CASE/redis_up"
 run_case 'main 2>&1'
 expect "postgres reachable but no psql: postgresql-client installed" \
 	eval '[[ $RC == 0 ]] && has_call_like "apt-get install .* postgresql-client$" && no_call_like pg_ctlcluster'
 
 new_case
-give psql
+give psql xmllint
 : >"$CASE/pg_up"
 run_case 'main 2>&1'
 expect "install needed but apt-get missing: exit 1 with message" \
 	eval '[[ $RC == 1 ]] && out_has "apt-get not found" && no_call_like "apt-get install"'
 
 new_case
-give apt-get
+give apt-get xmllint
 : >"$CASE/apt_fails"
 run_case 'main 2>&1'
 expect "apt-get install failure: exit 1" eval '[[ $RC == 1 ]] && out_has "apt-get install postgresql postgresql-contrib redis-server redis-tools failed"'
 
 new_case
-give apt-get
+give apt-get xmllint
 run_case 'apt_install a 2>&1; apt_install b 2>&1'
 expect "apt_install: apt-get update only once per run" \
 	eval '[[ $RC == 0 ]] && [[ $(grep -c "apt-get update" <<<"$CALLS") == 1 ]] && [[ $(grep -c "apt-get install" <<<"$CALLS") == 2 ]]'
 
 new_case
-give psql pg_ctlcluster redis-server redis-cli
+give psql pg_ctlcluster redis-server redis-cli xmllint
 pg_bins 15; pg_cluster 15; : >"$CASE/redis_up"; echo 2 >"$CASE/pgctl_rc"
 run_case 'main 2>&1'
 expect "pg_ctlcluster says already running (rc 2) and port answers: ok" eval '[[ $RC == 0 ]]'
 
 new_case
-give psql pg_ctlcluster redis-server redis-cli
+give psql pg_ctlcluster redis-server redis-cli xmllint
 pg_bins 15; pg_cluster 15; : >"$CASE/redis_up"; echo 1 >"$CASE/pgctl_rc"
 run_case 'main 2>&1'
 expect "pg_ctlcluster start fails: exit 1" eval '[[ $RC == 1 ]] && out_has "pg_ctlcluster 15 main start failed"'
 
 new_case
-give psql pg_ctlcluster redis-server redis-cli
+give psql pg_ctlcluster redis-server redis-cli xmllint
 pg_bins 15; pg_cluster 15; : >"$CASE/redis_up"; : >"$CASE/pg_never_up"
 run_case 'main 2>&1'
 expect "postgres never becomes ready: exit 1 after the wait" \
 	eval '[[ $RC == 1 ]] && out_has "is not accepting connections on 127.0.0.1:5432"'
 
 new_case
-give psql pg_ctlcluster redis-server redis-cli
+give psql pg_ctlcluster redis-server redis-cli xmllint
 : >"$CASE/pg_up"; : >"$CASE/redis_other"
 run_case 'main 2>&1'
 expect "port 6379 taken by something not answering PONG: exit 1" \
@@ -245,7 +252,7 @@ expect "invalid SIGESS_DB_NAME rejected" eval '[[ $RC == 1 ]] && out_has "is not
 # ---------------------------------------------------- superuser / logins ---
 
 new_case
-give runuser
+give runuser xmllint
 run_case '
 	psql() { echo "psql: error: fe_sendauth: no password supplied" >&2; return 2; }
 	runuser() { echo "runuser $*" >>"$CASE/calls"; echo t; }

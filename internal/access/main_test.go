@@ -31,7 +31,7 @@ type ente struct {
 func newEnte(t *testing.T) ente {
 	t.Helper()
 	e := ente{ID: pg.NewTenant(t), PUA: uuid.New(), Social: uuid.New(), Office: uuid.New()}
-	exec(t, e.ID, `INSERT INTO units (tenant_id, id, code, kind, name) VALUES
+	pg.Exec(t, e.ID, `INSERT INTO units (tenant_id, id, code, kind, name) VALUES
 		($1, $2, 'pua', 'pua', 'PUA Centro'),
 		($1, $3, 'ss', 'social_service', 'Servizio sociale'),
 		($1, $4, 'uf', 'office', 'Ufficio disabili')`, e.ID, e.PUA, e.Social, e.Office)
@@ -42,23 +42,13 @@ func newEnte(t *testing.T) ente {
 func operator(t *testing.T, tenant uuid.UUID, units ...uuid.UUID) Viewer {
 	t.Helper()
 	id := uuid.New()
-	exec(t, tenant, `WITH o AS (INSERT INTO operators (id, email, name) VALUES ($2, $3, 'Op'))
+	pg.Exec(t, tenant, `WITH o AS (INSERT INTO operators (id, email, name) VALUES ($2, $3, 'Op'))
 		INSERT INTO memberships (tenant_id, operator_id, roles) VALUES ($1, $2, '{intake_operator}')`, tenant, id, id.String()+"@example.it")
 	for _, u := range units {
-		exec(t, tenant, `INSERT INTO operator_units (tenant_id, operator_id, unit_id) VALUES ($1, $2, $3)`, tenant, id, u)
+		pg.Exec(t, tenant, `INSERT INTO operator_units (tenant_id, operator_id, unit_id) VALUES ($1, $2, $3)`, tenant, id, u)
 	}
 	return Viewer{ID: id, Email: id.String()[:8] + "@example.it", IP: "192.0.2.1",
 		Perms: map[string]bool{"accesses:read": true, "accesses:write": true, "referrals:write": true, "cases:exists": true}}
-}
-
-func exec(t *testing.T, tenant uuid.UUID, q string, args ...any) {
-	t.Helper()
-	if err := pg.DB.InTenant(context.Background(), tenant, func(tx pgx.Tx) error {
-		_, err := tx.Exec(context.Background(), q, args...)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func count(t *testing.T, tenant uuid.UUID, q string, args ...any) int {

@@ -19,21 +19,30 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/sigess/sigess/internal/access"
+	"github.com/sigess/sigess/internal/agenda"
 	"github.com/sigess/sigess/internal/apiclient"
+	"github.com/sigess/sigess/internal/assessment"
 	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/casefile"
+	"github.com/sigess/sigess/internal/catalog"
 	"github.com/sigess/sigess/internal/config"
 	"github.com/sigess/sigess/internal/db"
 	"github.com/sigess/sigess/internal/diary"
 	"github.com/sigess/sigess/internal/documents"
+	"github.com/sigess/sigess/internal/exports"
 	"github.com/sigess/sigess/internal/households"
 	"github.com/sigess/sigess/internal/identity"
+	"github.com/sigess/sigess/internal/interventions"
 	"github.com/sigess/sigess/internal/jobs"
 	"github.com/sigess/sigess/internal/mail"
+	"github.com/sigess/sigess/internal/onboarding"
 	"github.com/sigess/sigess/internal/people"
+	"github.com/sigess/sigess/internal/plans"
 	"github.com/sigess/sigess/internal/secretbox"
 	"github.com/sigess/sigess/internal/session"
+	"github.com/sigess/sigess/internal/siuss"
 	"github.com/sigess/sigess/internal/sso"
+	"github.com/sigess/sigess/internal/templates"
 	"github.com/sigess/sigess/internal/tenancy"
 	"github.com/sigess/sigess/internal/web"
 )
@@ -55,11 +64,18 @@ type App struct {
 	Accesses   *access.Service   // intake; opens cases from proposals
 	Diary      *diary.Service
 	Documents  *documents.Service
+	Agenda     *agenda.Service    // the operators' agendas
+	Exports    *exports.Service   // the reporting exports, run as jobs
+	Catalog    *catalog.Service   // the enti's catalogues of services
+	Templates  *templates.Service // the regional templates (catalogue) and their adoption
 	Metrics    *prometheus.Registry
 	Version    string
 
 	// APIClients are the enti's machine clients (OAuth2 client credentials).
 	APIClients *apiclient.Service
+
+	// Interventions are the interventions and their deliveries.
+	Interventions *interventions.Service
 
 	jobMetrics *jobs.Metrics
 }
@@ -111,12 +127,18 @@ func New(ctx context.Context, cfg *config.Config, version string) (*App, error) 
 	}
 	ppl := people.NewService(d)
 	cases := casefile.NewService(d, ppl)
+	cat, tmpl := catalog.WithTemplates(d)
+	tmpl.Register(templates.KindWorkflow, casefile.WorkflowTemplateKind{Roles: workflowRoles(enf)})
 	return &App{
+		Catalog: cat, Templates: tmpl,
 		Cfg: cfg, DB: d, Redis: rdb, Tenants: svc, Resolver: tenancy.NewResolver(svc, cfg.Tenants.CacheTTL),
 		Identity: ids, APIClients: clients, Sessions: session.NewStore(rdb, session.Options{}), Authz: enf,
 		People: ppl, Households: households.NewService(d, ppl), Cases: cases, Accesses: access.NewService(d, ppl, cases),
 		Diary: diary.NewService(d, cases), Documents: documents.NewService(d, store, cases, int64(cfg.Documents.MaxBytes)),
-		Metrics: reg, Version: version, jobMetrics: jobs.NewMetrics(reg),
+		Interventions: hookSIUSS(interventions.NewService(d, cases), d), Version: version,
+		Agenda:  agenda.NewService(d, cases),
+		Exports: exports.NewService(d, cases),
+		Metrics: reg, jobMetrics: jobs.NewMetrics(reg),
 	}, nil
 }
 
@@ -140,8 +162,11 @@ func (a *App) Server(jobs web.Jobs) (*web.Server, error) {
 		TrustedProxies: a.Cfg.HTTP.TrustedProxies,
 		Tenants:        a.Resolver, Registry: a.Tenants, Identity: a.Identity, APIClients: a.APIClients, Sessions: a.Sessions, Authz: a.Authz,
 		SSO: sso.New(&http.Client{Timeout: 10 * time.Second}), Redis: a.Redis, Jobs: jobs,
-		People: a.People, Households: a.Households, Cases: a.Cases, Accesses: a.Accesses, Diary: a.Diary, Documents: a.Documents,
-		Checks: a.checks(), Registerer: a.Metrics, Gatherer: a.Metrics, Version: a.Version,
+		People: a.People, Households: a.Households, Cases: a.Cases, Accesses: a.Accesses, Diary: a.Diary, Documents: a.Documents, Interventions: a.Interventions,
+		Assessments: assessment.NewService(a.DB, a.Cases), Plans: plans.NewService(a.DB, a.Cases),
+		Agenda: a.Agenda, Exports: a.Exports, Catalog: a.Catalog, Templates: a.Templates, WorkflowTemplates: a.Cases,
+		SIUSS:  siuss.NewService(a.DB),
+		Checks: a.checks(), Imports: onboarding.NewService(a.DB), Registerer: a.Metrics, Gatherer: a.Metrics, Version: a.Version,
 	})
 }
 
@@ -179,6 +204,8 @@ func (a *App) Work(ctx context.Context) error {
 	}
 	worker.Handle(mail.TaskSend, mail.Handle(sender))
 	a.handleConsoleJobs(worker)
+	worker.Handle(exports.TaskRun, exports.Handle(a.Exports))
+	worker.Handle(onboarding.TaskRun, onboarding.Handle(onboarding.NewService(a.DB)))
 	relay := jobs.NewRelay(a.DB, client, a.jobMetrics)
 
 	mux := http.NewServeMux()

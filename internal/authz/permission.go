@@ -39,6 +39,9 @@ const (
 	PermCatalogManage  = "catalog:manage"
 	PermWorkflowManage = "workflow:manage"
 	PermSIUSSExport    = "siuss:export"
+
+	PermAgendaUse  = "agenda:use"
+	PermAgendaUnit = "agenda:unit"
 )
 
 // Region scope:
@@ -95,6 +98,8 @@ var permissions = []PermissionInfo{
 	{PermCatalogManage, ScopeTenant, "Gestire il catalogo interventi", "Manage the catalogue"},
 	{PermWorkflowManage, ScopeTenant, "Gestire il flusso di lavoro", "Manage the workflow"},
 	{PermSIUSSExport, ScopeTenant, "Trasmettere i flussi SIUSS", "Export to SIUSS"},
+	{PermAgendaUse, ScopeTenant, "Usare la propria agenda", "Use one's agenda"},
+	{PermAgendaUnit, ScopeTenant, "Gestire le agende degli operatori delle proprie unità", "Manage the agendas of one's units' operators"},
 	{PermEntiRead, ScopeRegion, "Consultare gli enti", "Read enti"},
 	{PermEntiProvision, ScopeRegion, "Attivare gli enti", "Provision enti"},
 	{PermTenantAdminsAssign, ScopeRegion, "Nominare gli amministratori degli enti", "Assign enti's administrators"},

@@ -63,6 +63,23 @@ func (s *Service) AccessTo(ctx context.Context, tx pgx.Tx, tenant, id uuid.UUID,
 	return a, nil
 }
 
+// AccessAsker is what KnownAccess asks: *Service, or a test's fake.
+type AccessAsker interface {
+	AccessTo(ctx context.Context, tx pgx.Tx, tenant, id uuid.UUID, v Viewer) (Access, error)
+}
+
+// KnownAccess asks cases what v may do with case id of tenant, inside tx, for
+// the packages that keep records on cases: a case v may not know of is
+// derrors.ErrNotFound ("caso non trovato"), whatever cases answered; what
+// else v may do with it is theirs to decide.
+func KnownAccess(ctx context.Context, cases AccessAsker, tx pgx.Tx, tenant, id uuid.UUID, v Viewer) (Access, error) {
+	acc, err := cases.AccessTo(ctx, tx, tenant, id, v)
+	if errors.Is(err, derrors.ErrNotFound) || (err == nil && !acc.Exists) {
+		return acc, fmt.Errorf("%w: caso non trovato", derrors.ErrNotFound)
+	}
+	return acc, err
+}
+
 // accessTo is AccessTo, locking the case row for update when lock is set.
 func accessTo(ctx context.Context, tx pgx.Tx, tenant, id uuid.UUID, v Viewer, lock bool) (Access, error) {
 	q := `SELECT ` + contentSQL + `, ` + memberSQL + ` FROM cases c WHERE c.tenant_id = $1 AND c.id = $7`

@@ -61,36 +61,50 @@ func (s *Service) saveWorkflow(ctx context.Context, tenant uuid.UUID, w Workflow
 		return err
 	}
 	return s.db.InTenant(ctx, tenant, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT DISTINCT state FROM cases WHERE tenant_id = $1`, tenant)
-		if err != nil {
+		var adopted bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM workflow_template_items WHERE active)`).Scan(&adopted); err != nil {
 			return err
 		}
-		inUse, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return err
+		if adopted {
+			return (&fieldErrors{{Field: "definition", Message: ErrWorkflowFromTemplate}}).err()
 		}
-		var fe fieldErrors
-		for _, st := range inUse {
-			if _, ok := w.State(st); !ok {
-				fe.add("states", fmt.Sprintf("ci sono cartelle nello stato %q: non si può togliere", st))
-			}
-		}
-		if err := fe.err(); err != nil {
-			return err
-		}
-		body, err := json.Marshal(w)
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO workflows (tenant_id, kind, definition, updated_by) VALUES ($1, 'case', $2, $3)
-			ON CONFLICT (tenant_id, kind) DO UPDATE SET definition = $2, updated_by = $3, updated_at = now()`,
-			tenant, body, nullID(v.ID))
-		if err != nil {
-			return err
-		}
-		return audit.Write(ctx, tx, tenant, audit.Event{Action: "workflow.saved", ActorID: v.ID, Actor: v.Email, IP: v.IP,
-			ObjectType: "workflow", ObjectID: "case", Details: map[string]any{"states": len(w.States), "transitions": len(w.Transitions)}})
+		return storeWorkflow(ctx, tx, tenant, w, v.ID, v.Email, v.IP)
 	})
+}
+
+// storeWorkflow makes the validated w tenant's case workflow, in tx, after
+// checking that the states cases are in now stay in it, and writes
+// workflow.saved.
+func storeWorkflow(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, w Workflow, by uuid.UUID, email, ip string) error {
+	rows, err := tx.Query(ctx, `SELECT DISTINCT state FROM cases WHERE tenant_id = $1`, tenant)
+	if err != nil {
+		return err
+	}
+	inUse, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	var fe fieldErrors
+	for _, st := range inUse {
+		if _, ok := w.State(st); !ok {
+			fe.add("states", fmt.Sprintf("ci sono cartelle nello stato %q: non si può togliere", st))
+		}
+	}
+	if err := fe.err(); err != nil {
+		return err
+	}
+	body, err := json.Marshal(w)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO workflows (tenant_id, kind, definition, updated_by) VALUES ($1, 'case', $2, $3)
+		ON CONFLICT (tenant_id, kind) DO UPDATE SET definition = $2, updated_by = $3, updated_at = now()`,
+		tenant, body, nullID(by))
+	if err != nil {
+		return err
+	}
+	return audit.Write(ctx, tx, tenant, audit.Event{Action: "workflow.saved", ActorID: by, Actor: email, IP: ip,
+		ObjectType: "workflow", ObjectID: "case", Details: map[string]any{"states": len(w.States), "transitions": len(w.Transitions)}})
 }
 
 func nullID(id uuid.UUID) *uuid.UUID {

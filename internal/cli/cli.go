@@ -48,6 +48,7 @@ func commands() []command {
 		{"operators", "create a platform or regional administrator (add)", "add [flags]", runOperators},
 		{"api-clients", "manage an ente's API clients (create, list, revoke)", "SUBCOMMAND [flags]", runAPIClients},
 		{"demo", "provision the demo region and its enti, and print where to go", "", runDemo},
+		{"import", "import an ente's legacy data from CSV (people, households, cases, interventions, deliveries)", "--tenant SLUG --kind KIND FILE", runImport},
 		{"version", "print the version", "", runVersion},
 	}
 }

@@ -51,7 +51,7 @@ type demoLogin struct {
 
 func runDemo(ctx context.Context, e *Env, args []string) error {
 	fs := newFlags(e, "demo", "[--json]", summaryOf("demo")+
-		".\nApplies the region and ente files built into the binary (the repository's tenants/\nfolder) and creates, for every demo ente, one operator per built-in role, plus a\nregional and a platform administrator, with the password SIGESS_DEMO_PASSWORD\n(default "+DefaultDemoPassword+"). Running it again changes nothing.")
+		".\nApplies the region and ente files built into the binary (the repository's tenants/\nfolder) and creates, for every demo ente, one operator per built-in role, plus a\nregional and a platform administrator, with the password SIGESS_DEMO_PASSWORD\n(default "+DefaultDemoPassword+"), and fictitious people, cases and interventions in\nevery demo ente. Running it again changes nothing.")
 	asJSON := fs.Bool("json", false, "print the demo logins as a JSON array, nothing else")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -76,12 +76,20 @@ func runDemo(ctx context.Context, e *Env, args []string) error {
 		if err != nil {
 			return err
 		}
+		if err := seedDemoCatalog(ctx, a, d); err != nil {
+			return err
+		}
+		withCases, err := seedDemoCases(ctx, a, d)
+		if err != nil {
+			return err
+		}
 		if *asJSON {
 			enc := json.NewEncoder(e.Stdout)
 			enc.SetIndent("", "  ")
 			return enc.Encode(logins)
 		}
 		printDemo(e.Stdout, a, logins, created)
+		printDemoCases(e.Stdout, withCases)
 		return nil
 	})
 }
@@ -129,10 +137,11 @@ func seedDemo(ctx context.Context, a *app.App, d *tenancy.Desired, password stri
 		if err != nil {
 			return nil, 0, err
 		}
-		for _, r := range demoRoles {
+		for i, r := range demoRoles {
 			err := seed(identity.SeedOperator{
 				Tenant: t.ID, Email: r.alias + "." + slug + "@demo.sigess.it", Name: r.name + " " + t.DisplayName(),
 				Profile: r.profile, Roles: []string{r.role}, Units: unitsOfKinds(units, r.units),
+				TaxCode: demoOperatorTaxCode(slug, r.alias, i),
 			}, demoLogin{Tenant: slug, Role: r.role, LoginURL: base + "/t/" + slug + "/login"})
 			if err != nil {
 				return nil, 0, err

@@ -28,6 +28,9 @@ var fixtures = map[string]func(tenant uuid.UUID) (string, []any){
 		return `INSERT INTO units (tenant_id, code, kind, name) VALUES ($1, $2, 'pua', 'PUA')`,
 			[]any{tenant, "pua-" + uuid.NewString()[:8]}
 	},
+	"person_name_words": func(tenant uuid.UUID) (string, []any) {
+		return `INSERT INTO person_name_words (tenant_id, variant, word) VALUES ($1, 'ROSI', 'ROSSI') ON CONFLICT DO NOTHING`, []any{tenant}
+	},
 	"outbox": func(tenant uuid.UUID) (string, []any) {
 		return `INSERT INTO outbox (tenant_id, task_type, payload) VALUES ($1, 'test:noop', '{}')`, []any{tenant}
 	},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/casefile"
+	"github.com/sigess/sigess/internal/casefile/casefiletest"
 	"github.com/sigess/sigess/internal/derrors"
 )
 
@@ -20,7 +21,7 @@ var (
 	reader = casefile.Viewer{ID: uuid.New(), Email: "coord@comune.it", Perms: map[string]bool{authz.PermDiaryRead: true}}
 	clerk  = casefile.Viewer{ID: uuid.New(), Email: "admin@comune.it", Perms: map[string]bool{}}
 	intake = casefile.Viewer{ID: uuid.New(), Email: "pua@comune.it", Perms: map[string]bool{authz.PermDiaryWrite: true}}
-	grants = fakeCases{
+	grants = casefiletest.Grants{
 		worker.ID: {Exists: true, Content: true, Reserved: true, Diary: true, Write: true},
 		reader.ID: {Exists: true, Content: true, Diary: true},
 		clerk.ID:  {Exists: true, Content: true, Write: true}, // administrative staff: no diary
@@ -68,7 +69,7 @@ func TestAddCorrectKeepsHistory(t *testing.T) {
 		t.Errorf("revisions (-want +got):\n%s", diff)
 	}
 	wantTrail := []string{"diary.entry_added", "diary.entry_corrected", "diary.entry_corrected", "diary.entry_viewed"}
-	if diff := cmp.Diff(wantTrail, trail(t, tenant, c)); diff != "" {
+	if diff := cmp.Diff(wantTrail, pg.Trail(t, tenant, "case", c)); diff != "" {
 		t.Errorf("audit trail (-want +got):\n%s", diff)
 	}
 }

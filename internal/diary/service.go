@@ -2,7 +2,6 @@ package diary
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/casefile"
 	"github.com/sigess/sigess/internal/db"
-	"github.com/sigess/sigess/internal/derrors"
 )
 
 // Service is the case diaries of every ente.
@@ -40,16 +38,11 @@ const (
 // readable asks the case file what v may do with caseID and refuses a viewer
 // who may not read its diary: a case they may not know of is not found.
 func (s *Service) readable(ctx context.Context, tx pgx.Tx, tenant, caseID uuid.UUID, v casefile.Viewer) (casefile.Access, error) {
-	acc, err := s.cases.AccessTo(ctx, tx, tenant, caseID, v)
-	switch {
-	case errors.Is(err, derrors.ErrNotFound) || (err == nil && !acc.Exists):
-		return acc, fmt.Errorf("%w: caso non trovato", derrors.ErrNotFound)
-	case err != nil:
-		return acc, err
-	case !acc.Diary:
+	acc, err := casefile.KnownAccess(ctx, s.cases, tx, tenant, caseID, v)
+	if err == nil && !acc.Diary {
 		return acc, ErrNoDiary
 	}
-	return acc, nil
+	return acc, err
 }
 
 // writable is readable, and the viewer may write in the diary.

@@ -61,10 +61,7 @@ type owner struct {
 // inside tx; a case or person v may not know of is not found.
 func (s *Service) ownerOf(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, caseID, personID *uuid.UUID, v casefile.Viewer) (owner, error) {
 	if caseID != nil {
-		acc, err := s.cases.AccessTo(ctx, tx, tenant, *caseID, v)
-		if errors.Is(err, derrors.ErrNotFound) || (err == nil && !acc.Exists) {
-			return owner{}, fmt.Errorf("%w: caso non trovato", derrors.ErrNotFound)
-		}
+		acc, err := casefile.KnownAccess(ctx, s.cases, tx, tenant, *caseID, v)
 		if err != nil {
 			return owner{}, err
 		}

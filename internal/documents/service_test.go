@@ -15,6 +15,7 @@ import (
 
 	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/casefile"
+	"github.com/sigess/sigess/internal/casefile/casefiletest"
 	"github.com/sigess/sigess/internal/derrors"
 )
 
@@ -23,7 +24,7 @@ var (
 		Perms: map[string]bool{authz.PermPeopleRead: true, authz.PermPeopleWrite: true, authz.PermReservedRead: true}}
 	reader = casefile.Viewer{ID: uuid.New(), Email: "coord@comune.it", Perms: map[string]bool{authz.PermPeopleRead: true}}
 	intake = casefile.Viewer{ID: uuid.New(), Email: "pua@comune.it", Perms: map[string]bool{}}
-	grants = fakeCases{
+	grants = casefiletest.Grants{
 		worker.ID: {Exists: true, Content: true, Reserved: true, Diary: true, Write: true},
 		reader.ID: {Exists: true, Content: true, Diary: true},
 		intake.ID: {Exists: true},
@@ -75,7 +76,7 @@ func TestUploadSniffsAndKeepsHash(t *testing.T) {
 		t.Errorf("ListCase = %+v, %v; want the withdrawn document listed as such", ds, err)
 	}
 	wantTrail := []string{"document.uploaded", "document.downloaded", "document.withdrawn", "document.listed"}
-	if diff := cmp.Diff(wantTrail, trail(t, tenant, "case", c)); diff != "" {
+	if diff := cmp.Diff(wantTrail, pg.Trail(t, tenant, "case", c)); diff != "" {
 		t.Errorf("audit trail (-want +got):\n%s", diff)
 	}
 }
@@ -193,7 +194,7 @@ func TestVisibility(t *testing.T) {
 			}
 		})
 	}
-	if got := trail(t, tenant, "person", c); !cmp.Equal(got, []string{"document.uploaded", "document.uploaded", "document.listed", "document.listed"}) {
+	if got := pg.Trail(t, tenant, "person", c); !cmp.Equal(got, []string{"document.uploaded", "document.uploaded", "document.listed", "document.listed"}) {
 		t.Errorf("person's trail = %v", got)
 	}
 }

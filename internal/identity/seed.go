@@ -21,6 +21,7 @@ type SeedOperator struct {
 	Email      string
 	Name       string
 	Profile    string
+	TaxCode    string // optional
 	Password   string
 	TOTPSecret string // base32; if set the account has a confirmed TOTP and no recovery codes
 	Roles      []string
@@ -44,7 +45,7 @@ func (s *Service) seed(ctx context.Context, so SeedOperator) (bool, error) {
 	if err := checkScope(scope); err != nil {
 		return false, err
 	}
-	in := NewOperator{Email: so.Email, Name: so.Name, Profile: so.Profile}
+	in := NewOperator{Email: so.Email, Name: so.Name, Profile: so.Profile, TaxCode: so.TaxCode}
 	fe := checkNewOperator(&in)
 	if err := fe.err(); err != nil {
 		return false, err

@@ -16,16 +16,17 @@ const nameThreshold = 0.5
 
 // Search finds live (not merged) people. Text that looks like a tax code, full
 // or partial, finds the codes that start with it; any other text is a surname
-// and name in any order, matched by trigram word similarity so that typos
-// still find ("Rosi Mario" finds Rossi Mario), best first. BirthYear, if
+// and name in any order, each word with at most a typo ("Rosi Mario" finds
+// Rossi Mario), the last one possibly unfinished, best first. BirthYear, if
 // given, keeps only people born that year.
 //
-// The name search orders by trigram distance through the GiST index on
-// (tenant_id, name_key) and filters by the threshold afterwards: under
-// row-level security PostgreSQL uses no pg_trgm operator as an index condition
-// (they are not LEAKPROOF), but it does use one to order an index scan. With
-// a birth year it scores the names of the people born that year instead,
-// from an index that holds them (people_birth_name).
+// Without a birth year the name is looked up through the words of the ente's
+// names (namewords.go): under row-level security PostgreSQL uses no pg_trgm
+// operator as an index condition (they are not LEAKPROOF), so the typos are
+// resolved against the words by btree equality and the names read from a
+// btree. With a birth year it scores by trigrams the names of the people born
+// that year, read from an index that holds them (people_birth_name), which
+// also forgives more than one typo.
 func (s *Service) Search(ctx context.Context, tenant uuid.UUID, q Query) ([]Hit, error) {
 	var hits []Hit
 	err := s.db.InTenant(ctx, tenant, func(tx pgx.Tx) (err error) {
@@ -48,81 +49,68 @@ func search(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, q Query) ([]Hit, e
 		limit = DefaultLimit
 	}
 	limit = min(limit, MaxLimit)
-	var hits []Hit
-	err := func() error {
-		var (
-			rows       pgx.Rows
-			err        error
-			nameSearch bool
-		)
-		args := pgx.NamedArgs{"tenant": tenant, "limit": limit, "from": nil, "to": nil}
+	code := strings.ToUpper(strings.Join(strings.Fields(q.Text), ""))
+	key := searchKey(q.Text)
+	switch {
+	case looksLikeTaxCodePrefix(code):
+		// Every character of a tax code sorts before '~' in the "C"
+		// collation, so the range is exactly the codes with this prefix.
+		args := pgx.NamedArgs{"lo": code, "hi": code + "~", "limit": limit, "from": nil, "to": nil}
 		if q.BirthYear > 0 {
 			args["from"] = Date{Year: q.BirthYear, Month: 1, Day: 1}.Time()
 			args["to"] = Date{Year: q.BirthYear + 1, Month: 1, Day: 1}.Time()
 		}
-		const byYear = `(@from::date IS NULL OR (birth_date >= @from AND birth_date < @to))`
-		code := strings.ToUpper(strings.Join(strings.Fields(q.Text), ""))
-		key := searchKey(q.Text)
-		switch {
-		case looksLikeTaxCodePrefix(code):
-			// Every character of a tax code sorts before '~' in the "C"
-			// collation, so the range is exactly the codes with this prefix.
-			args["lo"], args["hi"] = code, code+"~"
-			rows, err = tx.Query(ctx, `SELECT `+columns+`, 1.0::float8 FROM people
-				WHERE merged_into IS NULL AND tax_code >= @lo AND tax_code < @hi AND `+byYear+`
-				ORDER BY tax_code LIMIT @limit`, args)
-		case key != "" && q.BirthYear > 0:
-			// The ente's people born that year, about 1 % of the registry, are
-			// read from people_birth_name alone (an index-only scan) and
-			// scored there; only the best are fetched from the table.
-			args["key"], args["threshold"] = key, nameThreshold
-			rows, err = tx.Query(ctx, `SELECT `+columns+`, nk, score FROM (
-					SELECT id AS pid, name_key AS nk, word_similarity(@key, name_key)::float8 AS score,
-						similarity(@key, name_key) AS sim FROM people
-					WHERE tenant_id = @tenant AND merged_into IS NULL AND birth_date >= @from AND birth_date < @to
-					  AND word_similarity(@key, name_key) >= @threshold
-					ORDER BY score DESC, sim DESC, nk, pid LIMIT @limit) n
-				JOIN people p ON p.tenant_id = @tenant AND p.id = n.pid
-				ORDER BY score DESC, sim DESC, nk, pid`, args)
-			nameSearch = true
-		case key != "":
-			args["key"], args["threshold"] = key, nameThreshold
-			// The index orders by distance within the ente; the threshold is
-			// applied to the nearest rows only, so a query matching nothing
-			// does not scan the whole registry.
-			rows, err = tx.Query(ctx, `SELECT * FROM (
-					SELECT `+columns+`, name_key AS nk, word_similarity(@key, name_key)::float8 AS score FROM people
-					WHERE tenant_id = @tenant AND merged_into IS NULL AND `+byYear+`
-					ORDER BY name_key <->> @key LIMIT @limit) nearest
-				WHERE score >= @threshold
-				ORDER BY score DESC, similarity(@key, nk) DESC, nk, id`, args)
-			nameSearch = true
-		default:
-			return nil
-		}
+		return queryHits(ctx, tx, `SELECT `+columns+`, 1.0::float8 FROM people
+			WHERE merged_into IS NULL AND tax_code >= @lo AND tax_code < @hi
+			  AND (@from::date IS NULL OR (birth_date >= @from AND birth_date < @to))
+			ORDER BY tax_code LIMIT @limit`, args)
+	case key != "" && q.BirthYear > 0:
+		// The ente's people born that year, about 1 % of the registry, are
+		// read from people_birth_name alone (an index-only scan) and scored
+		// there; only the best are fetched from the table.
+		return scoredNames(ctx, tx, `SELECT id AS pid, name_key AS nk FROM people
+			WHERE tenant_id = @tenant AND merged_into IS NULL AND birth_date >= @from AND birth_date < @to
+			  AND word_similarity(@key, name_key) >= @threshold`,
+			pgx.NamedArgs{"tenant": tenant, "key": key, "limit": limit, "threshold": nameThreshold,
+				"from": Date{Year: q.BirthYear, Month: 1, Day: 1}.Time(), "to": Date{Year: q.BirthYear + 1, Month: 1, Day: 1}.Time()})
+	case key != "":
+		return searchByWords(ctx, tx, tenant, key, limit)
+	}
+	return nil, nil
+}
+
+// scoredNames returns the best @limit of the people that candidates selects
+// (pid, nk: id and name_key), scored by the word similarity of @key to their
+// name, best first.
+func scoredNames(ctx context.Context, tx pgx.Tx, candidates string, args pgx.NamedArgs) ([]Hit, error) {
+	return queryHits(ctx, tx, `SELECT `+columns+`, score FROM (
+			SELECT pid, nk, word_similarity(@key, nk)::float8 AS score, similarity(@key, nk) AS sim
+			FROM (`+candidates+`) c
+			ORDER BY score DESC, sim DESC, nk, pid LIMIT @limit) n
+		JOIN people p ON p.tenant_id = @tenant AND p.id = n.pid
+		ORDER BY score DESC, sim DESC, nk, pid`, args)
+}
+
+// queryHits runs a query selecting columns and a score. It is planned for
+// its arguments each time (an unnamed statement): a plan cached for any
+// arguments reads the whole ente where the arguments' ranges bound the scan.
+func queryHits(ctx context.Context, tx pgx.Tx, sql string, args pgx.NamedArgs) ([]Hit, error) {
+	rows, err := tx.Query(ctx, sql, pgx.QueryExecModeExec, args)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var hits []Hit
+	for rows.Next() {
+		var h Hit
+		p, err := scanPerson(rows, &h.Score)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				h  Hit
-				nk string
-			)
-			extra := []any{&h.Score}
-			if nameSearch {
-				extra = []any{&nk, &h.Score}
-			}
-			p, err := scanPerson(rows, extra...)
-			if err != nil {
-				return err
-			}
-			h.Person = *p
-			hits = append(hits, h)
-		}
-		return rows.Err()
-	}()
-	return hits, err
+		h.Person = *p
+		hits = append(hits, h)
+	}
+	return hits, rows.Err()
 }
 
 // Duplicate thresholds: a similar name with the same birth date, or a very

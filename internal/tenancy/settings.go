@@ -65,6 +65,10 @@ type Security struct {
 type WaaS struct {
 	Enabled bool `json:"enabled"`
 	PDND    PDND `json:"pdnd"`
+	// OperatorTaxCode is the CFOperatore of the flows whose event has no
+	// operator with a tax code (an API client, an operator without one):
+	// the ente's own codice fiscale (11 digits) or its SIUSS officer's.
+	OperatorTaxCode string `json:"operator_tax_code"`
 }
 
 // PDND is how the bearer JWTs INPS presents are verified.
@@ -112,6 +116,9 @@ func (e *FieldError) Error() string { return e.Path + ": " + e.Message }
 
 var hexColor = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
 
+// operatorTaxCode is what SIUSS's CFOperatore accepts.
+var operatorTaxCode = regexp.MustCompile(`^([A-Z]{6}[0-9]{2}[A-Z][0-9]{2}[A-Z][A-Z0-9]{3}[A-Z]|[0-9]{11})$`)
+
 // Validate checks every setting and returns the first invalid one as *FieldError.
 func (s Settings) Validate() error {
 	checks := []struct {
@@ -134,6 +141,8 @@ func (s Settings) Validate() error {
 		{"waas.pdnd.jwks_url", s.WaaS.PDND.JWKSURL == "" || validURL(s.WaaS.PDND.JWKSURL, "https"), "must be an https URL"},
 		{"waas.pdnd.issuer", len(s.WaaS.PDND.Issuer) <= 200, "must be at most 200 characters"},
 		{"waas.pdnd.audience", len(s.WaaS.PDND.Audience) <= 200, "must be at most 200 characters"},
+		{"waas.operator_tax_code", s.WaaS.OperatorTaxCode == "" || operatorTaxCode.MatchString(s.WaaS.OperatorTaxCode),
+			"must be a codice fiscale: 11 digits (the ente's) or 16 characters (a person's)"},
 		{"branding.logo", s.Branding.Logo == "" || hexDigest.MatchString(s.Branding.Logo), "must be the digest of an uploaded file"},
 		{"sso.oidc.issuer", (!s.SSO.OIDC.Enabled && s.SSO.OIDC.Issuer == "") || validIssuer(s.SSO.OIDC.Issuer), "must be an https URL (http only for localhost)"},
 		{"sso.oidc.client_id", !s.SSO.OIDC.Enabled || s.SSO.OIDC.ClientID != "", "is required when single sign-on is enabled"},

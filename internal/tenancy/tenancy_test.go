@@ -283,6 +283,8 @@ func TestSetSettings(t *testing.T) {
 		{[]string{"security.session_idle_minutes=2"}, "between 5 and 480", 0},
 		{[]string{"modules.siuss=maybe"}, "true or false", 0},
 		{[]string{"waas.pdnd.jwks_url=http://insecure.example/jwks"}, "https", 0},
+		{[]string{"waas.operator_tax_code=0243875058"}, "codice fiscale", 0},
+		{[]string{"waas.operator_tax_code=02438750586"}, "", 1},
 		{[]string{"branding=red"}, "group of settings", 0},
 		{[]string{"status=gone"}, "active or suspended", 0},
 		// All or none: the valid first key is not kept when the second is bad.

@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/sigess/sigess/internal/audit"
 	"github.com/sigess/sigess/internal/db"
 	"github.com/sigess/sigess/migrations"
 )
@@ -279,4 +280,48 @@ func (p *Postgres) NewCase(t testing.TB, tenant uuid.UUID) uuid.UUID {
 		t.Fatalf("testenv.NewCase: %v", err)
 	}
 	return id
+}
+
+// Exec runs sql in tenant's scope and fails the test on an error: for the
+// rows a test sets up by hand.
+func (p *Postgres) Exec(t testing.TB, tenant uuid.UUID, sql string, args ...any) {
+	t.Helper()
+	err := p.DB.InTenant(context.Background(), tenant, func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), sql, args...)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// NewOperator makes an operator named name, with no roles, a member of
+// tenant working in units, and returns its id.
+func (p *Postgres) NewOperator(t testing.TB, tenant uuid.UUID, name string, units ...uuid.UUID) uuid.UUID {
+	t.Helper()
+	id := uuid.New()
+	p.Exec(t, tenant, `WITH o AS (INSERT INTO operators (id, email, name) VALUES ($2, $4, $3))
+		INSERT INTO memberships (tenant_id, operator_id) VALUES ($1, $2)`, tenant, id, name, id.String()+"@example.it")
+	for _, u := range units {
+		p.Exec(t, tenant, `INSERT INTO operator_units (tenant_id, operator_id, unit_id) VALUES ($1, $2, $3)`, tenant, id, u)
+	}
+	return id
+}
+
+// Trail is the actions of tenant's audit events about an object (of
+// objectType, with id), oldest first.
+func (p *Postgres) Trail(t testing.TB, tenant uuid.UUID, objectType string, id uuid.UUID) []string {
+	t.Helper()
+	var out []string
+	err := p.DB.InTenant(context.Background(), tenant, func(tx pgx.Tx) error {
+		rs, err := audit.List(context.Background(), tx, tenant, audit.Filter{ObjectType: objectType, ObjectID: id.String()})
+		for i := len(rs) - 1; i >= 0; i-- {
+			out = append(out, rs[i].Action)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

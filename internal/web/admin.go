@@ -76,6 +76,7 @@ func (s *Server) adminHome(c *gin.Context) error {
 		{authz.PermBrandingManage, "/branding", "admin.branding"},
 		{authz.PermSettingsManage, "/security", "admin.security"},
 		{authz.PermAPIClientsManage, "/api-clients", "admin.api_clients"},
+		{authz.PermSettingsManage, "/import", "import"},
 	} {
 		if g[e.perm] {
 			sections = append(sections, adminSection{Href: base + e.path, Title: p.T(e.key + ".title"), Text: p.T(e.key + ".intro")})

@@ -14,7 +14,8 @@ import (
 // securityTextKeys are the security form's text settings, in the order they
 // are applied; the two check boxes and the client secret are handled apart.
 var securityTextKeys = []string{"security.session_idle_minutes", "security.session_absolute_hours",
-	"sso.oidc.issuer", "sso.oidc.client_id", "sso.oidc.label", "sso.oidc.match"}
+	"sso.oidc.issuer", "sso.oidc.client_id", "sso.oidc.label", "sso.oidc.match",
+	"waas.pdnd.jwks_url", "waas.pdnd.issuer", "waas.pdnd.audience", "waas.operator_tax_code"}
 
 func (s *Server) securityForm(c *gin.Context) error {
 	t, err := s.freshTenant(c)
@@ -24,7 +25,7 @@ func (s *Server) securityForm(c *gin.Context) error {
 	p := s.formPage(c, "admin.security.title")
 	withFlash(c, &p)
 	flat := t.Settings.Flatten()
-	for _, k := range append(securityTextKeys, "security.mfa_required_for_all", "sso.oidc.enabled") {
+	for _, k := range append(securityTextKeys, "security.mfa_required_for_all", "sso.oidc.enabled", "waas.enabled") {
 		p.Form[k] = flat[k]
 	}
 	return s.renderSecurity(c, http.StatusOK, p, t)
@@ -43,7 +44,9 @@ func (s *Server) securitySave(c *gin.Context) error {
 	mfa := boolText(c.PostForm("security.mfa_required_for_all") != "")
 	enabled := boolText(c.PostForm("sso.oidc.enabled") != "")
 	p.Form["security.mfa_required_for_all"], p.Form["sso.oidc.enabled"] = mfa, enabled
-	kvs := []tenancy.KeyValue{{Key: "security.mfa_required_for_all", Value: mfa}}
+	waasOn := boolText(c.PostForm("waas.enabled") != "")
+	p.Form["waas.enabled"] = waasOn
+	kvs := []tenancy.KeyValue{{Key: "security.mfa_required_for_all", Value: mfa}, {Key: "waas.enabled", Value: waasOn}}
 	if enabled == "false" {
 		kvs = append(kvs, tenancy.KeyValue{Key: "sso.oidc.enabled", Value: enabled})
 	}

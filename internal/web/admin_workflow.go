@@ -16,6 +16,7 @@ func (s *Server) workflowRoutes(ui *gin.RouterGroup) {
 	g := ui.Group("/admin/workflow", s.requireLogin(), s.require(authz.PermWorkflowManage))
 	g.GET("", s.handle(s.workflowForm))
 	g.POST("", s.handle(s.workflowSave))
+	s.workflowTemplateRoutes(g)
 }
 
 // workflowForm shows the ente's case workflow, as tables and as the JSON

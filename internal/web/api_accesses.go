@@ -88,10 +88,7 @@ func (s *Server) apiAccessList(c *gin.Context) error {
 	if err != nil {
 		return apiError(err)
 	}
-	if items == nil {
-		items = []access.Summary{}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	apiItems(c, items)
 	return nil
 }
 

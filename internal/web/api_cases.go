@@ -72,10 +72,7 @@ func (s *Server) apiCaseList(c *gin.Context) error {
 	if err != nil {
 		return apiError(err)
 	}
-	if ls == nil {
-		ls = []casefile.Listed{}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": ls})
+	apiItems(c, ls)
 	return nil
 }
 
@@ -202,11 +199,7 @@ func (s *Server) apiCaseTeam(c *gin.Context) error {
 	if !view.Access.Content {
 		return apiError(casefile.ErrNoContent)
 	}
-	team := view.Team
-	if team == nil {
-		team = []casefile.Member{}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": team})
+	apiItems(c, view.Team)
 	return nil
 }
 

@@ -140,7 +140,7 @@ func TestAPIBearer(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Body), &who); r.Status != http.StatusOK || err != nil {
 		t.Fatalf("whoami: %d %v\n%s", r.Status, err, r.Body)
 	}
-	want := []string{"accesses:read", "accesses:write", "audit:read", "cases:exists", "people:read", "people:write", "referrals:write"}
+	want := []string{"accesses:read", "accesses:write", "agenda:use", "audit:read", "cases:exists", "people:read", "people:write", "referrals:write"}
 	if who.ClientID != cr.ID.String() || who.Name != cr.Name || !cmp.Equal(who.Roles, []string{"auditor", "intake_operator"}) {
 		t.Errorf("whoami = %+v; want the client %s", who, cr.ID)
 	}

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/sigess/sigess/internal/authz"
+	"github.com/sigess/sigess/internal/casefile"
 	"github.com/sigess/sigess/internal/diary"
 	"github.com/sigess/sigess/internal/people"
 )
@@ -32,23 +35,7 @@ type diaryEntryBody struct {
 
 // apiDiaryList is GET /cases/{id}/diary.
 func (s *Server) apiDiaryList(c *gin.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	v, err := s.caseViewer(c)
-	if err != nil {
-		return err
-	}
-	es, err := s.opts.Diary.List(c.Request.Context(), currentTenant(c).ID, id, v)
-	if err != nil {
-		return apiError(err)
-	}
-	if es == nil {
-		es = []diary.Entry{}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": es})
-	return nil
+	return apiListByID(s, c, s.opts.Diary.List)
 }
 
 // apiDiaryAdd is POST /cases/{id}/diary.
@@ -122,14 +109,7 @@ func (s *Server) apiDiaryCorrect(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	v, err := s.caseViewer(c)
-	if err != nil {
-		return err
-	}
-	e, err := s.opts.Diary.Correct(c.Request.Context(), currentTenant(c).ID, id, entry, in, v)
-	if err != nil {
-		return apiError(err)
-	}
-	c.JSON(http.StatusCreated, e)
-	return nil
+	return apiAsViewer(s, c, http.StatusCreated, func(ctx context.Context, tenant uuid.UUID, v casefile.Viewer) (*diary.Entry, error) {
+		return s.opts.Diary.Correct(ctx, tenant, id, entry, in, v)
+	}, apiError)
 }

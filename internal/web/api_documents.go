@@ -86,20 +86,7 @@ func (s *Server) apiDocumentUpload(c *gin.Context) error {
 
 // apiDocumentGet is GET /documents/{id}: the metadata.
 func (s *Server) apiDocumentGet(c *gin.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	v, err := s.caseViewer(c)
-	if err != nil {
-		return err
-	}
-	d, err := s.opts.Documents.Get(c.Request.Context(), currentTenant(c).ID, id, v)
-	if err != nil {
-		return documentAPIError(err)
-	}
-	c.JSON(http.StatusOK, d)
-	return nil
+	return apiByID(s, c, s.opts.Documents.Get, documentAPIError)
 }
 
 // apiDocumentContent is GET /documents/{id}/content: the bytes, as an
@@ -122,18 +109,5 @@ func (s *Server) apiDocumentContent(c *gin.Context) error {
 
 // apiDocumentWithdraw is POST /documents/{id}/withdraw.
 func (s *Server) apiDocumentWithdraw(c *gin.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	v, err := s.caseViewer(c)
-	if err != nil {
-		return err
-	}
-	d, err := s.opts.Documents.Withdraw(c.Request.Context(), currentTenant(c).ID, id, v)
-	if err != nil {
-		return documentAPIError(err)
-	}
-	c.JSON(http.StatusOK, d)
-	return nil
+	return apiByID(s, c, s.opts.Documents.Withdraw, documentAPIError)
 }

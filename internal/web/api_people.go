@@ -139,10 +139,7 @@ func (s *Server) apiPersonSearch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if hits == nil {
-		hits = []people.Hit{}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": hits})
+	apiItems(c, hits)
 	return nil
 }
 
@@ -260,10 +257,7 @@ func (s *Server) apiPersonVersions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if vs == nil {
-		vs = []people.Version{}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": vs})
+	apiItems(c, vs)
 	return nil
 }
 

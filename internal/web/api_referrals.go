@@ -30,10 +30,7 @@ func (s *Server) apiReferralList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if items == nil {
-		items = []access.Referral{}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	apiItems(c, items)
 	return nil
 }
 

@@ -44,6 +44,11 @@ func (s *Server) caseList(c *gin.Context) error {
 	if c.Query("unassigned") == "1" {
 		f.Unassigned = true
 	}
+	// The caseload page links here by responsible operator, unit and open.
+	f.Responsible, f.Open = queryID(c, "responsible"), c.Query("open") == "1"
+	if u := queryID(c, "unit"); u != uuid.Nil {
+		f.UnitIDs = []uuid.UUID{u}
+	}
 	ls, err := s.opts.Cases.List(ctx, tenant, f, v)
 	if err != nil {
 		return err

@@ -29,6 +29,7 @@ type Cases interface {
 	SaveWorkflow(ctx context.Context, tenant uuid.UUID, w casefile.Workflow, validRole func(string) bool, v casefile.Viewer) error
 	Assignable(ctx context.Context, tenant, unit uuid.UUID) ([]casefile.Operator, error)
 	AccessTo(ctx context.Context, tx pgx.Tx, tenant, id uuid.UUID, v casefile.Viewer) (casefile.Access, error)
+	Caseload(ctx context.Context, tenant uuid.UUID, v casefile.Viewer) (*casefile.Caseload, error)
 }
 
 // caseReaders are the permissions that let an operator list cases.

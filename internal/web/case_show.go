@@ -128,6 +128,9 @@ func (s *Server) renderCase(c *gin.Context, p Page, view *casefile.View, w casef
 			events = append(events, row)
 		}
 		data["Events"] = events
+		if data["Interventions"], err = s.caseInterventions(c, p, cs.ID, view.Access.Write); err != nil {
+			return err
+		}
 	}
 	p.Data = data
 	s.render(c, status, "case_show.html", p)

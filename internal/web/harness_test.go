@@ -25,17 +25,24 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sigess/sigess/internal/access"
+	"github.com/sigess/sigess/internal/agenda"
 	"github.com/sigess/sigess/internal/apiclient"
 	"github.com/sigess/sigess/internal/app"
+	"github.com/sigess/sigess/internal/assessment"
 	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/casefile"
 	"github.com/sigess/sigess/internal/db"
 	"github.com/sigess/sigess/internal/diary"
 	"github.com/sigess/sigess/internal/documents"
+	"github.com/sigess/sigess/internal/exports"
 	"github.com/sigess/sigess/internal/households"
 	"github.com/sigess/sigess/internal/identity"
+	"github.com/sigess/sigess/internal/interventions"
+	"github.com/sigess/sigess/internal/onboarding"
 	"github.com/sigess/sigess/internal/people"
+	"github.com/sigess/sigess/internal/plans"
 	"github.com/sigess/sigess/internal/session"
+	"github.com/sigess/sigess/internal/siuss"
 	"github.com/sigess/sigess/internal/sso"
 	"github.com/sigess/sigess/internal/tenancy"
 	"github.com/sigess/sigess/internal/testenv"
@@ -125,8 +132,14 @@ func newApp(t *testing.T) *testApp {
 	s, err := web.New(web.Options{
 		BaseDomain: "sigess.example.it", PublicURL: a.URL,
 		Tenants: tenancy.NewResolver(svc, time.Millisecond), Registry: svc,
-		Identity: ids, APIClients: clients, People: ppl, Households: households.NewService(pg.DB, ppl), Cases: cases, Diary: diary.NewService(pg.DB, cases), Documents: docs, Accesses: access.NewService(pg.DB, ppl, cases), Sessions: a.Sessions, Authz: enf, SSO: sso.New(http.DefaultClient), Redis: rdb, Jobs: a.Jobs,
-		Registerer: reg, Gatherer: reg, Version: "test",
+		Identity: ids, APIClients: clients, People: ppl, Households: households.NewService(pg.DB, ppl), Cases: cases, Diary: diary.NewService(pg.DB, cases), Assessments: assessment.NewService(pg.DB, cases), Plans: plans.NewService(pg.DB, cases), Documents: docs, Accesses: access.NewService(pg.DB, ppl, cases), Sessions: a.Sessions, Authz: enf, SSO: sso.New(http.DefaultClient), Redis: rdb, Jobs: a.Jobs, Interventions: interventions.NewService(pg.DB, cases),
+		Agenda:     agenda.NewService(pg.DB, cases),
+		Exports:    exports.NewService(pg.DB, cases),
+		Imports:    onboarding.NewService(pg.DB),
+		SIUSS:      siuss.NewService(pg.DB),
+		Catalog:    testCatalog(),
+		Templates:  testTemplates(),
+		Registerer: reg, Gatherer: reg, Version: "test", WorkflowTemplates: cases,
 	})
 	if err != nil {
 		t.Fatal(err)

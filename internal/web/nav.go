@@ -22,12 +22,19 @@ var (
 		{"/people", "nav.people", []string{authz.PermPeopleRead}},
 		{"/accesses", "nav.accesses", []string{authz.PermAccessesRead}},
 		{"/cases", "nav.cases", []string{authz.PermCasesReadOwn, authz.PermCasesReadUnit, authz.PermCasesReadAll}},
+		{"/caseload", "nav.caseload", []string{authz.PermCasesReadOwn, authz.PermCasesReadUnit, authz.PermCasesReadAll}},
+		{"/interventions", "nav.interventions", []string{authz.PermInterventionsRead}},
+		{"/agenda", "nav.agenda", []string{authz.PermAgendaUse}},
+		{"/exports", "nav.exports", []string{authz.PermInterventionsRead}},
+		{"/siuss", "nav.siuss", []string{authz.PermSIUSSExport}},
+		{"/catalog", "nav.catalog", []string{authz.PermCatalogManage, authz.PermInterventionsRead}},
 		{"/admin", "nav.admin", []string{authz.PermUnitsManage, authz.PermOperatorsManage, authz.PermRolesManage, authz.PermBrandingManage}},
 		{"/audit", "nav.audit", []string{authz.PermAuditRead}},
 		{"/account", "nav.account", nil},
 	}
 	regionNav = []navEntry{
 		{"/", "nav.enti", []string{authz.PermEntiRead}},
+		{"/templates", "nav.templates", []string{authz.PermTemplatesPublish}},
 		{"/account", "nav.account", nil},
 	}
 	platformNav = []navEntry{

@@ -90,6 +90,12 @@ func (s *Server) operatorHome(c *gin.Context) error {
 	if p.Data["Cases"], err = s.caseHome(c); err != nil {
 		return err
 	}
+	if p.Data["PlanDue"], err = s.planDueHome(c); err != nil {
+		return err
+	}
+	if p.Data["Today"], err = s.agendaToday(c); err != nil {
+		return err
+	}
 	s.render(c, http.StatusOK, "operator_home.html", p)
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/identity"
+	"github.com/sigess/sigess/internal/pdnd"
 	"github.com/sigess/sigess/internal/session"
 	"github.com/sigess/sigess/internal/sso"
 	"github.com/sigess/sigess/internal/tenancy"
@@ -57,6 +58,13 @@ type Options struct {
 	Accesses       Accesses   // intake: accesses and referrals
 	Diary          Diary      // the case diaries
 	Documents      Documents  // the documents filed on people and cases
+	Agenda         Agenda     // the operators' agendas
+	Exports        Exports    // the reporting exports, run as jobs
+	Imports        Imports    // the onboarding import of legacy data, run as jobs
+	Assessments    Assessments
+	Plans          Plans
+	Catalog        Catalog   // the enti's catalogues of services
+	Templates      Templates // the regional templates and their adoption
 	Sessions       *session.Store
 	Authz          *authz.Enforcer
 	SSO            *sso.Client
@@ -66,6 +74,17 @@ type Options struct {
 	Registerer     prometheus.Registerer // where HTTP metrics are registered
 	Gatherer       prometheus.Gatherer   // what /metrics serves
 	Version        string
+
+	// Interventions are the interventions and their deliveries.
+	Interventions Interventions
+
+	// WorkflowTemplates is the ente's copies of a regional workflow template.
+	WorkflowTemplates WorkflowTemplates
+
+	// SIUSS is the SIUSS flows INPS polls (WaaS) and the flows API lists.
+	SIUSS SIUSSFlows
+	// PDND verifies the WaaS vouchers; nil: a default verifier.
+	PDND *pdnd.Verifier
 }
 
 // Server is the HTTP application.
@@ -107,9 +126,16 @@ func New(opts Options) (*Server, error) {
 	s.personAPIRoutes(api)
 	s.householdAPIRoutes(api)
 	s.diaryAPIRoutes(api)
+	s.assessmentAPIRoutes(api)
+	s.planAPIRoutes(api)
+	s.catalogAPIRoutes(api)
 	s.documentAPIRoutes(api)
+	s.interventionAPIRoutes(api)
+	s.appointmentAPIRoutes(api)
 	s.caseAPIRoutes(api)
 	s.accessAPIRoutes(api)
+	s.siussAPIRoutes(api)
+	s.waasRoutes(t) // before the ui group: no session, no CSRF
 	ui := t.Group("", s.sessions(), s.csrf())
 	ui.GET("/", s.handle(s.tenantHome))
 	s.authRoutes(ui, true)
@@ -119,12 +145,22 @@ func New(opts Options) (*Server, error) {
 	s.caseRoutes(ui)
 	s.accessRoutes(ui)
 	s.diaryRoutes(ui)
+	s.assessmentRoutes(ui)
+	s.planRoutes(ui)
+	s.catalogRoutes(ui)
 	s.documentRoutes(ui)
+	s.interventionRoutes(ui)
+	s.caseloadRoutes(ui)
+	s.agendaRoutes(ui)
+	s.exportRoutes(ui)
+	s.importRoutes(ui)
+	s.siussPageRoutes(ui)
 
 	// A region's console and the platform console.
 	r := s.engine.Group("/r/:region", s.resolveRegion(), withScope(regionScope), s.sessions(), s.csrf())
 	s.authRoutes(r, false)
 	s.regionRoutes(r)
+	s.templateRoutes(r)
 	a := s.engine.Group("/admin", withScope(platformScope), s.sessions(), s.csrf())
 	s.authRoutes(a, false)
 	s.platformRoutes(a)

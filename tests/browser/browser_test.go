@@ -131,9 +131,15 @@ func TestBrowser(t *testing.T) {
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	waitReady(t, base+"/readyz", &logs)
 
-	tests, err := filepath.Glob(filepath.Join(dir, "*.test.mjs"))
+	// SIGESS_BROWSER_TESTS narrows the run to the files matching its glob
+	// (e.g. interventions.test.mjs) while working on one of them.
+	only := os.Getenv("SIGESS_BROWSER_TESTS")
+	if only == "" {
+		only = "*.test.mjs"
+	}
+	tests, err := filepath.Glob(filepath.Join(dir, only))
 	if err != nil || len(tests) == 0 {
-		t.Fatalf("no *.test.mjs in %s", dir)
+		t.Fatalf("no %s in %s", only, dir)
 	}
 	shots := os.Getenv("SIGESS_SHOTS")
 	if shots == "" {

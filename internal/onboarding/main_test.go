@@ -1,0 +1,11 @@
+package onboarding
+
+import (
+	"testing"
+
+	"github.com/sigess/sigess/internal/testenv"
+)
+
+var pg *testenv.Postgres
+
+func TestMain(m *testing.M) { testenv.Main(m, &pg) }
