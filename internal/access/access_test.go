@@ -282,3 +282,47 @@ func TestAwaitingFor(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestReferralFromCase(t *testing.T) {
+	ctx := context.Background()
+	s := newService()
+	e := newEnte(t)
+	c := pg.NewCase(t, e.ID) // person, unit and case share the id
+	to := ReferralTo{Kind: "health_service", HealthService: "ASL Roma 1", Reason: "UVM"}
+	in := NewReferral{CaseID: &c, ReferralTo: to}
+
+	// The intake operator knows the case exists, not its content: refused.
+	intake := operator(t, e.ID, e.PUA)
+	if _, err := s.Send(ctx, e.ID, in, intake); !errors.Is(err, derrors.ErrForbidden) {
+		t.Fatalf("intake operator sends a case: %v", err)
+	}
+	// Who may not even know of it, or names a case that is not there: the
+	// field is wrong.
+	stranger := operator(t, e.ID, e.Office)
+	delete(stranger.Perms, "cases:exists")
+	other := uuid.New()
+	for name, tc := range map[string]struct {
+		v  Viewer
+		id *uuid.UUID
+	}{"stranger": {stranger, &c}, "no such case": {intake, &other}} {
+		in := in
+		in.CaseID = tc.id
+		if _, err := s.Send(ctx, e.ID, in, tc.v); !cmp.Equal(fieldNames(err), []string{"case_id"}) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if n := count(t, e.ID, `SELECT count(*) FROM referrals`); n != 0 {
+		t.Fatalf("%d referrals after refusals", n)
+	}
+
+	// The social worker who reads it sends it, from the case's unit.
+	social := operator(t, e.ID, e.Social)
+	social.Perms["cases:read_all"] = true
+	r, err := s.Send(ctx, e.ID, in, social)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.PersonID == nil || *r.PersonID != c || r.CaseID == nil || *r.CaseID != c || r.FromUnit == nil || *r.FromUnit != c {
+		t.Errorf("referral %+v: want person, case and sending unit %s", r, c)
+	}
+}

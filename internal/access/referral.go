@@ -9,7 +9,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sigess/sigess/internal/audit"
+	"github.com/sigess/sigess/internal/casefile"
 	"github.com/sigess/sigess/internal/db"
+	"github.com/sigess/sigess/internal/derrors"
 )
 
 func referralEvent(action string, id uuid.UUID, v Viewer, details map[string]any) audit.Event {
@@ -38,9 +40,7 @@ func (s *Service) Send(ctx context.Context, tenant uuid.UUID, in NewReferral, v 
 				return invalid("access_id", "accesso non trovato")
 			}
 			person, in.FromUnit = *a.PersonID, a.UnitID
-		} else if err = tx.QueryRow(ctx, `SELECT person_id FROM cases WHERE id = $1`, in.CaseID).Scan(&person); errors.Is(err, pgx.ErrNoRows) {
-			return invalid("case_id", "caso non trovato")
-		} else if err != nil {
+		} else if person, err = s.caseToRefer(ctx, tx, tenant, &in, v); err != nil {
 			return err
 		}
 		if in.FromUnit == uuid.Nil {
@@ -61,6 +61,31 @@ func (s *Service) Send(ctx context.Context, tenant uuid.UUID, in NewReferral, v 
 		return nil, fmt.Errorf("access.Send(%s): %w", tenant, err)
 	}
 	return r, nil
+}
+
+// caseToRefer returns the person of the case in is sent from, if v may read
+// the case's content: knowing that a case exists (the intake operator) is not
+// enough to send it elsewhere. The unit sending is the case's unit unless in
+// names one.
+func (s *Service) caseToRefer(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, in *NewReferral, v Viewer) (uuid.UUID, error) {
+	acc, err := casefile.KnownAccess(ctx, s.cases, tx, tenant, *in.CaseID, casefile.Viewer{ID: v.ID, Email: v.Email, IP: v.IP, Perms: v.Perms})
+	if errors.Is(err, derrors.ErrNotFound) {
+		return uuid.Nil, invalid("case_id", "caso non trovato")
+	}
+	if err != nil {
+		return uuid.Nil, err
+	}
+	if !acc.Content {
+		return uuid.Nil, fmt.Errorf("%w: solo chi può leggere il caso può inviarlo", derrors.ErrForbidden)
+	}
+	var person, unit uuid.UUID
+	if err := tx.QueryRow(ctx, `SELECT person_id, unit_id FROM cases WHERE id = $1`, in.CaseID).Scan(&person, &unit); err != nil {
+		return uuid.Nil, err
+	}
+	if in.FromUnit == uuid.Nil {
+		in.FromUnit = unit
+	}
+	return person, nil
 }
 
 // send writes a referral of person in tx. To another ente it writes two
