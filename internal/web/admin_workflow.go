@@ -2,7 +2,10 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -19,8 +22,15 @@ func (s *Server) workflowRoutes(ui *gin.RouterGroup) {
 	s.workflowTemplateRoutes(g)
 }
 
-// workflowForm shows the ente's case workflow, as tables and as the JSON
-// definition to edit.
+// Blank rows the editor offers below the workflow's own, to add states and
+// transitions without scripts.
+const (
+	workflowBlankStates      = 2
+	workflowBlankTransitions = 3
+)
+
+// workflowForm shows the ente's case workflow as a form: a row per state and
+// per transition, and the JSON definition for who prefers it.
 func (s *Server) workflowForm(c *gin.Context) error {
 	w, err := s.opts.Cases.Workflow(c.Request.Context(), currentTenant(c).ID)
 	if err != nil {
@@ -30,53 +40,58 @@ func (s *Server) workflowForm(c *gin.Context) error {
 	if c.Query("done") == "saved" {
 		p.Flash = p.T("workflow.saved")
 	}
-	body, err := json.MarshalIndent(w, "", "  ")
-	if err != nil {
-		return err
-	}
-	p.Form = map[string]string{"definition": string(body)}
 	return s.renderWorkflow(c, p, w, http.StatusOK)
 }
 
-// workflowSave validates and saves the definition posted (or the default,
-// with reset=1); an invalid one is shown again with every problem next to
-// it, and nothing changes.
+// workflowSave validates and saves the workflow posted, from the form's rows
+// or as JSON (definition), or the default (reset=1); an invalid one is shown
+// again with every problem next to its row, and nothing changes.
 func (s *Server) workflowSave(c *gin.Context) error {
 	ctx := c.Request.Context()
 	tenant := currentTenant(c).ID
 	p := s.page(c, "workflow.title")
 	p.Errors = map[string]string{}
-	p.Form = map[string]string{"definition": c.PostForm("definition")}
 	var w casefile.Workflow
-	if c.PostForm("reset") == "1" {
+	definition, asJSON := c.GetPostForm("definition")
+	switch {
+	case c.PostForm("reset") == "1":
 		w = casefile.DefaultWorkflow()
-	} else {
-		dec := json.NewDecoder(strings.NewReader(p.Form["definition"]))
+	case asJSON:
+		p.Form = map[string]string{"definition": definition}
+		dec := json.NewDecoder(strings.NewReader(definition))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&w); err != nil {
 			p.Errors["definition"] = p.T("workflow.bad_json")
 			return s.renderWorkflow(c, p, casefile.Workflow{}, http.StatusUnprocessableEntity)
 		}
+	default:
+		w = workflowFromForm(c)
 	}
 	roles, err := s.opts.Authz.Roles(ctx, tenant)
 	if err != nil {
 		return err
 	}
-	known := map[string]bool{}
-	for _, r := range roles {
-		known[r.Name] = true
-	}
 	v, err := s.caseViewer(c)
 	if err != nil {
 		return err
 	}
-	err = s.opts.Cases.SaveWorkflow(ctx, tenant, w, func(r string) bool { return known[r] }, v)
+	err = s.opts.Cases.SaveWorkflow(ctx, tenant, w, func(r string) bool {
+		return slices.ContainsFunc(roles, func(x authz.Role) bool { return x.Name == r })
+	}, v)
 	if fs := casefile.Fields(err); len(fs) > 0 {
-		msgs := make([]string, len(fs))
-		for i, f := range fs {
-			msgs[i] = f.Message
+		for _, f := range fs {
+			field := f.Field
+			switch {
+			case asJSON:
+				field = "definition"
+			case field == "definition": // adopted from a regional template
+				field = "form"
+			}
+			if prev := p.Errors[field]; prev != "" {
+				f.Message = prev + "; " + f.Message
+			}
+			p.Errors[field] = f.Message
 		}
-		p.Errors["definition"] = strings.Join(msgs, "; ")
 		return s.renderWorkflow(c, p, w, http.StatusUnprocessableEntity)
 	}
 	if err != nil {
@@ -86,27 +101,127 @@ func (s *Server) workflowSave(c *gin.Context) error {
 	return nil
 }
 
-// workflowTransitionRow is one transition as the editor lists them.
+// workflowFromForm reads the editor's rows: state.N.* and transition.N.*
+// for N below the counts posted in states and transitions. Rows marked
+// remove, and rows left blank, are dropped; the others keep their order, so
+// the validation's "states.2.name" is the third row shown again.
+func workflowFromForm(c *gin.Context) casefile.Workflow {
+	var w casefile.Workflow
+	count := func(name string) int {
+		n, _ := strconv.Atoi(c.PostForm(name))
+		return min(max(n, 0), 200)
+	}
+	initial := c.PostForm("initial")
+	for i := range count("states") {
+		f := func(k string) string { return strings.TrimSpace(c.PostForm(fmt.Sprintf("state.%d.%s", i, k))) }
+		st := casefile.State{Name: f("name"), LabelIT: f("label_it"), LabelEN: f("label_en"),
+			Initial: initial == strconv.Itoa(i), Terminal: f("terminal") == "1"}
+		if f("remove") == "1" || st.Name+st.LabelIT+st.LabelEN == "" {
+			continue
+		}
+		w.States = append(w.States, st)
+	}
+	for i := range count("transitions") {
+		key := func(k string) string { return fmt.Sprintf("transition.%d.%s", i, k) }
+		t := casefile.Transition{From: c.PostForm(key("from")), To: c.PostForm(key("to")),
+			Roles: c.PostFormArray(key("roles")), RequiresReason: c.PostForm(key("requires_reason")) == "1"}
+		if c.PostForm(key("remove")) == "1" || t.From == "" && t.To == "" {
+			continue
+		}
+		w.Transitions = append(w.Transitions, t)
+	}
+	return w
+}
+
+// workflowStateRow is one state as the editor shows it; blank rows add one.
+type workflowStateRow struct {
+	Index, Number          int
+	Name, LabelIT, LabelEN string
+	Initial, Terminal      bool
+	NameError, LabelError  string
+	Blank                  bool
+}
+
+// workflowTransitionRow is one transition as the editor shows it.
 type workflowTransitionRow struct {
-	From, To, Roles string
-	RequiresReason  bool
+	Index, Number         int
+	From, To              []choice
+	Roles                 []choice
+	RequiresReason, Blank bool
+	Error, RolesError     string
 }
 
 func (s *Server) renderWorkflow(c *gin.Context, p Page, w casefile.Workflow, status int) error {
-	var ts []workflowTransitionRow
-	for _, t := range w.Transitions {
-		roles := make([]string, len(t.Roles))
-		for i, r := range t.Roles {
-			roles[i] = roleLabel(p, r)
-		}
-		row := workflowTransitionRow{From: stateLabel(p, w, t.From), To: stateLabel(p, w, t.To),
-			Roles: strings.Join(roles, ", "), RequiresReason: t.RequiresReason}
-		if len(roles) == 0 {
-			row.Roles = p.T("workflow.any_role")
-		}
-		ts = append(ts, row)
+	p.Errors = p.sentences(p.Errors)
+	roles, err := s.opts.Authz.Roles(c.Request.Context(), currentTenant(c).ID)
+	if err != nil {
+		return err
 	}
-	p.Data = map[string]any{"Workflow": w, "Transitions": ts}
+
+	states := make([]workflowStateRow, 0, len(w.States)+workflowBlankStates)
+	for i, st := range w.States {
+		field := fmt.Sprintf("states.%d.", i)
+		states = append(states, workflowStateRow{Index: i, Number: i + 1, Name: st.Name, LabelIT: st.LabelIT, LabelEN: st.LabelEN,
+			Initial: st.Initial, Terminal: st.Terminal, NameError: p.Errors[field+"name"], LabelError: p.Errors[field+"label"]})
+	}
+	for range workflowBlankStates {
+		states = append(states, workflowStateRow{Index: len(states), Number: len(states) + 1, Blank: true})
+	}
+
+	stateChoices := func(selected string) []choice {
+		out := []choice{{Value: "", Label: "—"}}
+		for _, st := range w.States {
+			if st.Name != "" {
+				out = append(out, choice{Value: st.Name, Label: stateLabel(p, w, st.Name), Selected: st.Name == selected})
+			}
+		}
+		return out
+	}
+	roleChoices := func(selected []string) []choice {
+		out := make([]choice, len(roles))
+		for i, r := range roles {
+			label := r.LabelIT
+			if p.Locale == "en" {
+				label = r.LabelEN
+			}
+			out[i] = choice{Value: r.Name, Label: label, Selected: slices.Contains(selected, r.Name)}
+		}
+		return out
+	}
+	ts := make([]workflowTransitionRow, 0, len(w.Transitions)+workflowBlankTransitions)
+	for i, t := range w.Transitions {
+		field := fmt.Sprintf("transitions.%d", i)
+		ts = append(ts, workflowTransitionRow{Index: i, Number: i + 1, From: stateChoices(t.From), To: stateChoices(t.To),
+			Roles: roleChoices(t.Roles), RequiresReason: t.RequiresReason,
+			Error: p.Errors[field], RolesError: p.Errors[field+".roles"]})
+	}
+	for range workflowBlankTransitions {
+		ts = append(ts, workflowTransitionRow{Index: len(ts), Number: len(ts) + 1, From: stateChoices(""), To: stateChoices(""),
+			Roles: roleChoices(nil), Blank: true})
+	}
+
+	if p.Form == nil {
+		body, err := json.MarshalIndent(w, "", "  ")
+		if err != nil {
+			return err
+		}
+		p.Form = map[string]string{"definition": string(body)}
+	}
+	p.Data = map[string]any{"States": states, "Transitions": ts,
+		"StatesError":      joinErrors(p.Errors["states"], p.Errors["initial"], p.Errors["terminal"]),
+		"TransitionsError": p.Errors["transitions"], "FormError": p.Errors["form"],
+		"JSONOpen": p.Errors["definition"] != ""}
 	s.render(c, status, "admin_workflow.html", p)
 	return nil
+}
+
+// joinErrors joins the non-empty messages.
+func joinErrors(msgs ...string) string {
+	var out []string
+	for _, m := range msgs {
+		if m != "" {
+			out = append(out, m)
+		}
+	}
+	return strings.Join(out, " ")
 }

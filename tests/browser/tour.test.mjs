@@ -60,6 +60,7 @@ test('the admin of latina and the region: import, catalogue changes, workflow te
   const admin = await signIn({ tenant: 'latina', role: 'tenant_admin' }, '/t/latina/login');
   await visit(admin, '/t/latina/admin/import', 'import');
   await visit(admin, '/t/latina/catalog/changes', 'catalogue changes');
+  await visit(admin, '/t/latina/admin/workflow', 'case workflow editor');
   await visit(admin, '/t/latina/admin/workflow/templates', 'workflow templates');
 
   const region = await signIn({ region: 'lazio', role: 'region_admin' }, '/r/lazio/login');
