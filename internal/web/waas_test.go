@@ -9,10 +9,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sort"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,118 +23,51 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/sigess/sigess/internal/derrors"
+	"github.com/sigess/sigess/internal/authz"
+	"github.com/sigess/sigess/internal/casefile"
+	"github.com/sigess/sigess/internal/interventions"
 	"github.com/sigess/sigess/internal/pdnd"
 	"github.com/sigess/sigess/internal/pdnd/pdndtest"
+	"github.com/sigess/sigess/internal/people"
 	"github.com/sigess/sigess/internal/siuss"
 	"github.com/sigess/sigess/internal/tenancy"
+	"github.com/sigess/sigess/internal/testenv"
 	"github.com/sigess/sigess/internal/web"
 	"github.com/sigess/sigess/internal/web/waas"
 )
 
-// fakeFlows keeps flows in memory with siuss.Service's contract: List by
-// ts_flusso after since, oldest first; RecordOutcome idempotent, unknown
-// id_flusso → ErrNotFound. (internal/siuss's own tests cover the service.)
-type fakeFlows struct {
-	mu    sync.Mutex
-	flows map[uuid.UUID][]siuss.Flow
-	calls int
-}
-
-func (f *fakeFlows) add(tenant uuid.UUID, fl siuss.Flow) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.flows == nil {
-		f.flows = map[uuid.UUID][]siuss.Flow{}
-	}
-	f.flows[tenant] = append(f.flows[tenant], fl)
-	sort.Slice(f.flows[tenant], func(i, j int) bool { return f.flows[tenant][i].TSFlusso.Before(f.flows[tenant][j].TSFlusso) })
-}
-
-func (f *fakeFlows) List(_ context.Context, tenant uuid.UUID, flt siuss.Filter) ([]siuss.Flow, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []siuss.Flow
-	for _, fl := range f.flows[tenant] {
-		if fl.TSFlusso.UnixMilli() > flt.Since && (flt.State == "" || fl.State == flt.State) && len(out) < flt.Limit {
-			out = append(out, fl)
-		}
-	}
-	return out, nil
-}
-
-func (f *fakeFlows) RecordOutcome(_ context.Context, tenant uuid.UUID, id string, o siuss.Outcome) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	for i, fl := range f.flows[tenant] {
-		if fl.IDFlusso == id {
-			state := siuss.StateAcquired
-			if o.Code != siuss.OutcomeOK {
-				state = siuss.StateRejected
-			}
-			if fl.State == state && fl.Outcome != nil && *fl.Outcome == o {
-				return false, nil
-			}
-			fl.State, fl.Outcome = state, &o
-			f.flows[tenant][i] = fl
-			return true, nil
-		}
-	}
-	return false, siuss.ErrUnknownFlow
-}
-
-func (f *fakeFlows) get(tenant uuid.UUID, id string) siuss.Flow {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, fl := range f.flows[tenant] {
-		if fl.IDFlusso == id {
-			return fl
-		}
-	}
-	return siuss.Flow{}
-}
-
-// fakeTenants resolves the WaaS tests' enti without the database.
-type fakeTenants map[string]*tenancy.Tenant
-
-func (f fakeTenants) Resolve(_ context.Context, slug string) (*tenancy.Tenant, error) {
-	if t, ok := f[slug]; ok {
-		return t, nil
-	}
-	return nil, derrors.ErrNotFound
-}
-
+// waasApp is a Server with the WaaS feed over the real parts: the ente
+// registry and resolver, siuss.Service on the package's database, and PDND
+// vouchers verified against pdndtest's JWKS server.
 type waasApp struct {
-	URL     string
-	Issuer  *pdndtest.Issuer
-	Flows   *fakeFlows
-	Tenants fakeTenants
-	router  routers.Router
+	URL    string
+	Issuer *pdndtest.Issuer
+	Flows  *siuss.Service
+	// Enti are this app's own enti, by the name the tests use: roma and
+	// milano serve the feed, off has WaaS off, unconfigured has WaaS on
+	// without PDND settings.
+	Enti   map[string]*tenancy.Tenant
+	router routers.Router
 }
 
 func waasAudience(slug string) string { return "https://sigess.test/t/" + slug + "/waas/v1" }
 
+// waasEnteSeq makes the WaaS enti's slugs and ISTAT codes unique in the
+// package's database, so that each test starts from enti without flows and
+// the enti of the other tests (latina, viterbo) are left alone.
+var waasEnteSeq atomic.Int32
+
 func newWaaSApp(t *testing.T) *waasApp {
 	t.Helper()
 	is := pdndtest.New(t)
-	mk := func(slug, belfiore string, enabled bool) *tenancy.Tenant {
-		s := tenancy.DefaultSettings()
-		s.WaaS.Enabled = enabled
-		s.WaaS.PDND = tenancy.PDND{JWKSURL: is.JWKSURL(), Issuer: is.Issuer, Audience: waasAudience(slug)}
-		return &tenancy.Tenant{ID: uuid.New(), Slug: slug, Name: "Comune di " + strings.ToUpper(slug[:1]) + slug[1:],
-			Kind: "comune", BelfioreCode: belfiore, Status: tenancy.StatusActive, Settings: s}
-	}
-	tenants := fakeTenants{"roma": mk("roma", "H501", true), "milano": mk("milano", "F205", true), "latina": mk("latina", "E472", false)}
-	unconfigured := mk("rieti", "H282", true)
-	unconfigured.Settings.WaaS.PDND = tenancy.PDND{}
-	tenants["rieti"] = unconfigured
-	flows := &fakeFlows{}
+	enti := newWaaSEnti(t, is)
+	flows := siuss.NewService(pg.DB)
 	reg := prometheus.NewRegistry()
-	s, err := web.New(web.Options{BaseDomain: "sigess.example.it", Tenants: tenants, Registerer: reg, Gatherer: reg, Version: "test",
-		SIUSS: flows, PDND: pdnd.New(pdnd.WithHTTPClient(is.Client()))})
+	s, err := web.New(web.Options{BaseDomain: "sigess.example.it", Tenants: tenancy.NewResolver(svc, time.Minute),
+		Registerer: reg, Gatherer: reg, Version: "test", SIUSS: flows, PDND: pdnd.New(pdnd.WithHTTPClient(is.Client()))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,17 +82,70 @@ func newWaaSApp(t *testing.T) *waasApp {
 		t.Fatalf("api-comuni.yaml is invalid: %v", err)
 	}
 	doc.Servers = openapi3.Servers{{URL: srv.URL + "/t/{slug}/waas/v1",
-		Variables: map[string]*openapi3.ServerVariable{"slug": {Default: "roma"}}}}
+		Variables: map[string]*openapi3.ServerVariable{"slug": {Default: enti["roma"].Slug}}}}
 	router, err := legacy.NewRouter(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &waasApp{URL: srv.URL, Issuer: is, Flows: flows, Tenants: tenants, router: router}
+	return &waasApp{URL: srv.URL, Issuer: is, Flows: flows, Enti: enti, router: router}
 }
 
-func (w *waasApp) token(t *testing.T, slug string) string {
+// newWaaSEnti creates the app's enti in the registry, as `sigess tenants
+// apply` would, and saves their WaaS settings as `sigess tenants set` does.
+func newWaaSEnti(t *testing.T, is *pdndtest.Issuer) map[string]*tenancy.Tenant {
 	t.Helper()
-	return w.Issuer.Voucher(t, "k1", waasAudience(slug), pdndtest.Claims{})
+	ctx := context.Background()
+	type spec struct {
+		name, belfiore string
+		enabled, pdnd  bool
+	}
+	specs := []spec{{"roma", "H501", true, true}, {"milano", "F205", true, true}, {"off", "E472", false, true}, {"unconfigured", "H282", true, false}}
+	desired := &tenancy.Desired{}
+	slugs := map[string]string{}
+	for _, sp := range specs {
+		n := waasEnteSeq.Add(1)
+		slugs[sp.name] = fmt.Sprintf("waas-%s-%d", sp.name, n)
+		desired.Enti = append(desired.Enti, &tenancy.DesiredEnte{File: slugs[sp.name] + ".yaml", Units: tenancy.DefaultUnits,
+			Tenant: tenancy.Tenant{Slug: slugs[sp.name], Name: "Comune di " + strings.ToUpper(sp.name[:1]) + sp.name[1:],
+				// No comune has ISTAT code 99xxxx: the console's provisioning never meets these enti.
+				Kind: tenancy.KindComune, ISTATCode: fmt.Sprintf("99%04d", n), BelfioreCode: sp.belfiore,
+				Region: "12", Status: tenancy.StatusActive, Members: []string{}, Settings: tenancy.DefaultSettings()}})
+	}
+	p, err := svc.Plan(ctx, desired)
+	if err == nil {
+		err = svc.Apply(ctx, p)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	enti := map[string]*tenancy.Tenant{}
+	for _, sp := range specs {
+		kvs := []tenancy.KeyValue{{Key: "waas.enabled", Value: strconv.FormatBool(sp.enabled)}}
+		if sp.pdnd {
+			kvs = append(kvs, tenancy.KeyValue{Key: "waas.pdnd.jwks_url", Value: is.JWKSURL()},
+				tenancy.KeyValue{Key: "waas.pdnd.issuer", Value: is.Issuer},
+				tenancy.KeyValue{Key: "waas.pdnd.audience", Value: waasAudience(slugs[sp.name])})
+		}
+		if _, err := svc.SetSettings(ctx, slugs[sp.name], kvs); err != nil {
+			t.Fatal(err)
+		}
+		if enti[sp.name], err = svc.Get(ctx, slugs[sp.name]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return enti
+}
+
+// path is the WaaS endpoint rest (/flussi?since=0) of the ente the tests
+// call name.
+func (w *waasApp) path(name, rest string) string {
+	return "/t/" + w.Enti[name].Slug + "/waas/v1" + rest
+}
+
+// token is a voucher for the e-service of the ente the tests call name.
+func (w *waasApp) token(t *testing.T, name string) string {
+	t.Helper()
+	return w.Issuer.Voucher(t, "k1", waasAudience(w.Enti[name].Slug), pdndtest.Claims{})
 }
 
 // call makes a WaaS request and validates it and its response against
@@ -244,25 +231,108 @@ func decodeEntries(t *testing.T, r response) waasEntries {
 	return e
 }
 
-// seedFlows gives roma n flows one ms-or-more apart, starting at base.
-func (w *waasApp) seedFlows(slug string, n int, base time.Time) []siuss.Flow {
-	ten := w.Tenants[slug]
+// seedFlows gives the ente name n flows of a new intervention, one per
+// event, one ms or more apart from base on, as internal/siuss stores them
+// (its own tests cover the generation; here the rows are what the feed
+// serves). Every fourth is a SINBA flow.
+func (w *waasApp) seedFlows(t *testing.T, name string, n int, base time.Time) []siuss.Flow {
+	t.Helper()
+	ctx := context.Background()
+	ten := w.Enti[name]
+	it := waasIntervention(t, ten)
+	xml := map[string]string{"PS_PSA_SINA": waasGolden(t, "activation_sina"), "SINBA": waasGolden(t, "minor_sinba")}
 	var out []siuss.Flow
-	for i := 0; i < n; i++ {
-		tipo, kind := "PS_PSA_SINA", "PS"
-		if i%4 == 3 {
-			tipo, kind = "SINBA", "SINBA"
+	err := pg.DB.InTenant(ctx, ten.ID, func(tx pgx.Tx) error {
+		// Numbering goes on from the ente's flows, so that a second call
+		// makes ids and times of its own.
+		var have, seq int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM siuss_flows`).Scan(&have); err != nil {
+			return err
 		}
-		fl := siuss.Flow{
-			IDFlusso: ten.BelfioreCode + "." + kind + "." + base.Format("20060102") + "." + leftPad(i+1),
-			Tipo:     tipo, TSFlusso: base.Add(time.Duration(i)*time.Millisecond + time.Duration(i*i)*time.Microsecond).Truncate(time.Millisecond),
-			InterventionID: uuid.New(), State: "waiting",
-			XML: `<Flusso xmlns="http://inps.it/Casellario"><n>` + leftPad(i+1) + `</n></Flusso>`,
+		if err := tx.QueryRow(ctx, `SELECT max(seq) FROM intervention_events WHERE intervention_id = $1`, it).Scan(&seq); err != nil {
+			return err
 		}
-		w.Flows.add(ten.ID, fl)
-		out = append(out, fl)
+		for i := range n {
+			k := have + i
+			tipo, kind, tipoOp := "PS_PSA_SINA", "PS", "I"
+			if k%4 == 3 {
+				tipo, kind, tipoOp = "SINBA", "SINBA", ""
+			}
+			if i > 0 { // the first flow is of event 1, the request; the others of events added here
+				seq++
+				if _, err := tx.Exec(ctx, `INSERT INTO intervention_events (tenant_id, intervention_id, seq, kind, from_state, to_state, by_id, snapshot)
+					SELECT tenant_id, intervention_id, $2, 'changed', to_state, to_state, by_id, snapshot
+					FROM intervention_events WHERE intervention_id = $1 AND seq = 1`, it, seq); err != nil {
+					return fmt.Errorf("event %d: %w", seq, err)
+				}
+			}
+			fl := siuss.Flow{
+				IDFlusso: ten.BelfioreCode + "." + kind + "." + base.Format("20060102") + "." + leftPad(k+1), Tipo: tipo,
+				TSFlusso:       base.Add(time.Duration(k)*time.Millisecond + time.Duration(k*k)*time.Microsecond).Truncate(time.Millisecond),
+				InterventionID: it, EventSeq: seq, State: siuss.StateWaiting, XML: xml[tipo],
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO siuss_flows (tenant_id, id_flusso, tipo, ts_flusso, intervention_id, event_seq,
+					operation, tipo_operazione, xml) VALUES ($1, $2, $3, $4, $5, $6, 'change', $7, $8)`,
+				ten.ID, fl.IDFlusso, fl.Tipo, fl.TSFlusso, it, seq, tipoOp, fl.XML); err != nil {
+				return fmt.Errorf("flow %s: %w", fl.IDFlusso, err)
+			}
+			out = append(out, fl)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
+}
+
+// waasIntervention requests an intervention in ten through the real
+// services — a person, a case, a catalogue entry — and returns its id: its
+// event 1 is the request.
+func waasIntervention(t *testing.T, ten *tenancy.Tenant) uuid.UUID {
+	t.Helper()
+	ctx := context.Background()
+	p, _, err := people.NewService(pg.DB).Create(ctx, ten.ID, people.Input{FirstName: "Ada", LastName: "Flusso" + randomName(),
+		Sex: "F", BirthDate: people.Date{Year: 1950, Month: 3, Day: 3}, BirthPlace: ten.BelfioreCode}, people.Actor{Email: "test"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units, err := svc.Units(ctx, ten.ID)
+	if err != nil || len(units) == 0 {
+		t.Fatalf("units of %s: %v %v", ten.Slug, units, err)
+	}
+	v := casefile.Viewer{Email: "test", Perms: map[string]bool{"cases:read_all": true, "cases:write": true, authz.PermInterventionsRequest: true}}
+	cases := casefile.NewService(pg.DB, nil)
+	c, err := cases.Open(ctx, ten.ID, casefile.OpenInput{PersonID: p.ID, UserArea: "elderly", UnitID: units[0].ID}, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := uuid.New()
+	err = pg.DB.InTenant(ctx, ten.ID, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO catalog_entries (tenant_id, id, name, inps_code, user_area, unit,
+				means_test, isee_threshold, share_ente, share_user, share_health, character)
+			VALUES ($1, $2, 'Contributo affitto', 'A1.04', '3', 'euro', '1', 15000, 100, 0, 0, '2')`, ten.ID, entry)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := interventions.NewService(pg.DB, cases).Create(ctx, ten.ID, interventions.NewIntervention{PersonID: p.ID, CaseID: c.ID,
+		CatalogEntryID: entry, Data: interventions.Data{StartDate: people.Date{Year: 2026, Month: 11, Day: 1}}}, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return it.ID
+}
+
+// waasGolden is internal/siuss's golden flow name, as INPS gets it.
+func waasGolden(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "internal", "siuss", "testdata", name+".golden.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func leftPad(n int) string { return fmt.Sprintf("%07d", n) }
@@ -274,16 +344,16 @@ func TestWaaSFlussi(t *testing.T) {
 	tok := w.token(t, "roma")
 
 	// Nothing yet: an empty list.
-	if e := decodeEntries(t, w.call(t, http.MethodGet, "/t/roma/waas/v1/flussi?since=0", tok, nil)); len(e.Elenco) != 0 {
+	if e := decodeEntries(t, w.call(t, http.MethodGet, w.path("roma", "/flussi?since=0"), tok, nil)); len(e.Elenco) != 0 {
 		t.Fatalf("empty feed: %d entries", len(e.Elenco))
 	}
 
 	base := time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
-	seeded := w.seedFlows("roma", 25, base)
-	w.seedFlows("milano", 3, base) // another ente's flows never show on roma
+	seeded := w.seedFlows(t, "roma", 25, base)
+	w.seedFlows(t, "milano", 3, base) // another ente's flows never show on roma
 
 	// Default limit 10, oldest first, each entry as the spec says.
-	e := decodeEntries(t, w.call(t, http.MethodGet, "/t/roma/waas/v1/flussi?since=0", tok, nil))
+	e := decodeEntries(t, w.call(t, http.MethodGet, w.path("roma", "/flussi?since=0"), tok, nil))
 	if len(e.Elenco) != 10 {
 		t.Fatalf("default limit: %d entries, want 10", len(e.Elenco))
 	}
@@ -298,7 +368,7 @@ func TestWaaSFlussi(t *testing.T) {
 	var got []string
 	since := int64(0)
 	for page := 0; page < 10; page++ {
-		e := decodeEntries(t, w.call(t, http.MethodGet, "/t/roma/waas/v1/flussi?limit=7&since="+strconv.FormatInt(since, 10), tok, nil))
+		e := decodeEntries(t, w.call(t, http.MethodGet, w.path("roma", "/flussi?limit=7&since=")+strconv.FormatInt(since, 10), tok, nil))
 		if len(e.Elenco) == 0 {
 			break
 		}
@@ -324,10 +394,10 @@ func TestWaaSFlussi(t *testing.T) {
 	}
 
 	// limit=100 is the most; 0 asks for nothing.
-	if e := decodeEntries(t, w.call(t, http.MethodGet, "/t/roma/waas/v1/flussi?since=0&limit=100", tok, nil)); len(e.Elenco) != 25 {
+	if e := decodeEntries(t, w.call(t, http.MethodGet, w.path("roma", "/flussi?since=0&limit=100"), tok, nil)); len(e.Elenco) != 25 {
 		t.Errorf("limit 100: %d entries", len(e.Elenco))
 	}
-	if e := decodeEntries(t, w.call(t, http.MethodGet, "/t/roma/waas/v1/flussi?since=0&limit=0", tok, nil)); len(e.Elenco) != 0 {
+	if e := decodeEntries(t, w.call(t, http.MethodGet, w.path("roma", "/flussi?since=0&limit=0"), tok, nil)); len(e.Elenco) != 0 {
 		t.Errorf("limit 0: %d entries", len(e.Elenco))
 	}
 }
@@ -336,7 +406,7 @@ func TestWaaSBadParameters(t *testing.T) {
 	w := newWaaSApp(t)
 	tok := w.token(t, "roma")
 	for _, q := range []string{"", "?since=", "?since=abc", "?since=-1", "?since=1.5", "?since=0&limit=101", "?since=0&limit=-1", "?since=0&limit=ten", "?limit=10"} {
-		if r := w.call(t, http.MethodGet, "/t/roma/waas/v1/flussi"+q, tok, nil); r.Status != http.StatusBadRequest {
+		if r := w.call(t, http.MethodGet, w.path("roma", "/flussi"+q), tok, nil); r.Status != http.StatusBadRequest {
 			t.Errorf("flussi%s: %d, want 400: %s", q, r.Status, r.Body)
 		}
 	}
@@ -349,14 +419,14 @@ func TestWaaSAuthentication(t *testing.T) {
 		"missing":        "",
 		"garbage":        "abc.def.ghi",
 		"other audience": w.token(t, "milano"), // a voucher for milano's e-service
-		"wrong issuer":   w.Issuer.Voucher(t, "k1", waasAudience("roma"), pdndtest.Claims{Claims: jwt.Claims{Issuer: "https://evil.test"}}),
-		"expired": w.Issuer.Voucher(t, "k1", waasAudience("roma"), pdndtest.Claims{Claims: jwt.Claims{
+		"wrong issuer":   w.Issuer.Voucher(t, "k1", waasAudience(w.Enti["roma"].Slug), pdndtest.Claims{Claims: jwt.Claims{Issuer: "https://evil.test"}}),
+		"expired": w.Issuer.Voucher(t, "k1", waasAudience(w.Enti["roma"].Slug), pdndtest.Claims{Claims: jwt.Claims{
 			Expiry: jwt.NewNumericDate(now.Add(-time.Hour)), IssuedAt: jwt.NewNumericDate(now.Add(-2 * time.Hour)), NotBefore: jwt.NewNumericDate(now.Add(-2 * time.Hour))}}),
 	} {
 		for _, rq := range []struct{ method, path string }{
-			{http.MethodGet, "/t/roma/waas/v1/flussi?since=0"},
-			{http.MethodGet, "/t/roma/waas/v1/status"},
-			{http.MethodPost, "/t/roma/waas/v1/esiti"},
+			{http.MethodGet, w.path("roma", "/flussi?since=0")},
+			{http.MethodGet, w.path("roma", "/status")},
+			{http.MethodPost, w.path("roma", "/esiti")},
 		} {
 			var body any
 			if rq.method == http.MethodPost {
@@ -369,23 +439,23 @@ func TestWaaSAuthentication(t *testing.T) {
 		}
 	}
 	// milano's own voucher works on milano.
-	if r := w.call(t, http.MethodGet, "/t/milano/waas/v1/status", w.token(t, "milano"), nil); r.Status != http.StatusOK {
+	if r := w.call(t, http.MethodGet, w.path("milano", "/status"), w.token(t, "milano"), nil); r.Status != http.StatusOK {
 		t.Errorf("milano status: %d %s", r.Status, r.Body)
 	}
 	// An ente without WaaS has no such endpoints; one without PDND settings
 	// cannot check vouchers.
-	if r := w.call(t, http.MethodGet, "/t/latina/waas/v1/flussi?since=0", w.token(t, "latina"), nil); r.Status != http.StatusNotFound {
-		t.Errorf("latina (WaaS off): %d, want 404", r.Status)
+	if r := w.call(t, http.MethodGet, w.path("off", "/flussi?since=0"), w.token(t, "off"), nil); r.Status != http.StatusNotFound {
+		t.Errorf("WaaS off: %d, want 404", r.Status)
 	}
-	if r := w.call(t, http.MethodGet, "/t/rieti/waas/v1/flussi?since=0", w.token(t, "rieti"), nil); r.Status != http.StatusServiceUnavailable {
-		t.Errorf("rieti (no PDND settings): %d, want 503", r.Status)
+	if r := w.call(t, http.MethodGet, w.path("unconfigured", "/flussi?since=0"), w.token(t, "unconfigured"), nil); r.Status != http.StatusServiceUnavailable {
+		t.Errorf("no PDND settings: %d, want 503", r.Status)
 	}
 }
 
 func TestWaaSKeysDown(t *testing.T) {
 	w := newWaaSApp(t)
 	w.Issuer.SetDown(true)
-	r := w.call(t, http.MethodGet, "/t/roma/waas/v1/flussi?since=0", w.token(t, "roma"), nil)
+	r := w.call(t, http.MethodGet, w.path("roma", "/flussi?since=0"), w.token(t, "roma"), nil)
 	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
 		t.Fatalf("JWKS down: %d (Retry-After %q), want 503 with Retry-After", r.Status, r.Header.Get("Retry-After"))
 	}
@@ -393,7 +463,7 @@ func TestWaaSKeysDown(t *testing.T) {
 
 func TestWaaSStatus(t *testing.T) {
 	w := newWaaSApp(t)
-	r := w.call(t, http.MethodGet, "/t/roma/waas/v1/status", w.token(t, "roma"), nil)
+	r := w.call(t, http.MethodGet, w.path("roma", "/status"), w.token(t, "roma"), nil)
 	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
 		t.Fatalf("status: %d %s %s", r.Status, r.Header.Get("Content-Type"), r.Body)
 	}
@@ -403,7 +473,7 @@ func TestWaaSEsiti(t *testing.T) {
 	w := newWaaSApp(t)
 	tok := w.token(t, "roma")
 	base := time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
-	fl := w.seedFlows("roma", 2, base)
+	fl := w.seedFlows(t, "roma", 2, base)
 	ts := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 	body := map[string]any{"elenco_esiti": []map[string]any{
 		{"id_flusso": fl[0].IDFlusso, "tipo": "PS_PSA_SINA", "ts_flusso": ts(fl[0].TSFlusso), "ts_acquisizione": "2026-11-26T10:00:00.000Z",
@@ -411,16 +481,16 @@ func TestWaaSEsiti(t *testing.T) {
 		{"id_flusso": fl[1].IDFlusso, "tipo": "PS_PSA_SINA", "ts_flusso": ts(fl[1].TSFlusso), "ts_acquisizione": "2026-11-26T10:00:00.000Z",
 			"codice_esito": "RICHIESTA_INVALIDA", "descrizione_esito": "Codice fiscale non valido"},
 	}}
-	ten := w.Tenants["roma"]
-	var states [2][]siuss.Flow
+	var states [2][]storedFlow
 	for i := range 2 { // INPS retries: the same outcomes twice leave the same state
-		if r := w.call(t, http.MethodPost, "/t/roma/waas/v1/esiti", tok, body); r.Status != http.StatusNoContent {
+		if r := w.call(t, http.MethodPost, w.path("roma", "/esiti"), tok, body); r.Status != http.StatusNoContent {
 			t.Fatalf("esiti (round %d): %d %s", i, r.Status, r.Body)
 		}
-		states[i] = []siuss.Flow{w.Flows.get(ten.ID, fl[0].IDFlusso), w.Flows.get(ten.ID, fl[1].IDFlusso)}
+		states[i] = w.stored(t, "roma", fl[0].IDFlusso, fl[1].IDFlusso)
 	}
 	a, r := states[1][0], states[1][1]
-	if a.State != "acquired" || r.State != "rejected" || r.Outcome == nil || r.Outcome.Description != "Codice fiscale non valido" || a.Outcome.AcquisitionID != "22738" {
+	if a.State != "acquired" || r.State != "rejected" || r.Outcome == nil || r.Outcome.Description != "Codice fiscale non valido" ||
+		a.Outcome == nil || a.Outcome.AcquisitionID != "22738" {
 		t.Errorf("after esiti: %+v / %+v", a, r)
 	}
 	if jsonString(states[0]) != jsonString(states[1]) {
@@ -428,11 +498,14 @@ func TestWaaSEsiti(t *testing.T) {
 	}
 
 	// An empty list is fine.
-	if r := w.call(t, http.MethodPost, "/t/roma/waas/v1/esiti", tok, map[string]any{"elenco_esiti": []any{}}); r.Status != http.StatusNoContent {
+	if r := w.call(t, http.MethodPost, w.path("roma", "/esiti"), tok, map[string]any{"elenco_esiti": []any{}}); r.Status != http.StatusNoContent {
 		t.Errorf("empty esiti: %d", r.Status)
 	}
-	// Bad input: 400, nothing recorded.
-	calls := w.Flows.calls
+	// Bad input: 400, nothing recorded. The valid esito next to the bad one
+	// would change fl[0] if it were recorded before the whole list is checked.
+	before := w.stored(t, "roma", fl[0].IDFlusso, fl[1].IDFlusso)
+	valid := map[string]any{"id_flusso": fl[0].IDFlusso, "tipo": "PS_PSA_SINA", "ts_flusso": ts(fl[0].TSFlusso), "ts_acquisizione": ts(base),
+		"codice_esito": "DATI_NON_TROVATI", "descrizione_esito": "Beneficiario non trovato"}
 	for name, e := range map[string]map[string]any{
 		"no id":        {"tipo": "SINBA", "ts_flusso": ts(base), "ts_acquisizione": ts(base), "codice_esito": "OK"},
 		"bad code":     {"id_flusso": fl[0].IDFlusso, "tipo": "PS_PSA_SINA", "ts_flusso": ts(base), "ts_acquisizione": ts(base), "codice_esito": "FORSE"},
@@ -440,26 +513,46 @@ func TestWaaSEsiti(t *testing.T) {
 		"bad time":     {"id_flusso": fl[0].IDFlusso, "tipo": "PS_PSA_SINA", "ts_flusso": "ieri", "ts_acquisizione": ts(base), "codice_esito": "OK"},
 		"no ts_acquis": {"id_flusso": fl[0].IDFlusso, "tipo": "PS_PSA_SINA", "ts_flusso": ts(base), "codice_esito": "OK"},
 	} {
-		r := w.rawPost(t, "/t/roma/waas/v1/esiti", tok, map[string]any{"elenco_esiti": []any{body["elenco_esiti"].([]map[string]any)[0], e}})
+		r := w.rawPost(t, w.path("roma", "/esiti"), tok, map[string]any{"elenco_esiti": []any{valid, e}})
 		if r.Status != http.StatusBadRequest {
 			t.Errorf("%s: %d, want 400: %s", name, r.Status, r.Body)
 		}
 	}
-	if r := w.rawPost(t, "/t/roma/waas/v1/esiti", tok, "not json"); r.Status != http.StatusBadRequest {
+	if r := w.rawPost(t, w.path("roma", "/esiti"), tok, "not json"); r.Status != http.StatusBadRequest {
 		t.Errorf("not json: %d", r.Status)
 	}
-	if w.Flows.calls != calls {
-		t.Errorf("invalid esiti recorded %d outcomes", w.Flows.calls-calls)
+	if after := w.stored(t, "roma", fl[0].IDFlusso, fl[1].IDFlusso); jsonString(after) != jsonString(before) {
+		t.Errorf("invalid esiti recorded outcomes:\n%s\n%s", jsonString(before), jsonString(after))
 	}
 	// An id_flusso of another ente is unknown here.
-	other := w.seedFlows("milano", 1, base)[0]
+	other := w.seedFlows(t, "milano", 1, base)[0]
 	e := map[string]any{"id_flusso": other.IDFlusso, "tipo": "PS_PSA_SINA", "ts_flusso": ts(other.TSFlusso), "ts_acquisizione": ts(base), "codice_esito": "OK"}
-	if r := w.call(t, http.MethodPost, "/t/roma/waas/v1/esiti", tok, map[string]any{"elenco_esiti": []any{e}}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, other.IDFlusso) {
+	if r := w.call(t, http.MethodPost, w.path("roma", "/esiti"), tok, map[string]any{"elenco_esiti": []any{e}}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, other.IDFlusso) {
 		t.Errorf("other ente's flow: %d %s", r.Status, r.Body)
 	}
-	if got := w.Flows.get(w.Tenants["milano"].ID, other.IDFlusso); got.State != "waiting" {
+	if got := w.stored(t, "milano", other.IDFlusso)[0]; got.State != siuss.StateWaiting || got.Outcome != nil {
 		t.Errorf("milano's flow changed through roma: %+v", got)
 	}
+}
+
+// storedFlow is what the database holds of a flow's outcome.
+type storedFlow struct {
+	IDFlusso, State string
+	Outcome         *siuss.Outcome // with when it came
+}
+
+// stored reads the flows ids of the ente name as they are in the database.
+func (w *waasApp) stored(t *testing.T, name string, ids ...string) []storedFlow {
+	t.Helper()
+	var out []storedFlow
+	for _, id := range ids {
+		f, err := w.Flows.Get(context.Background(), w.Enti[name].ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, storedFlow{IDFlusso: f.IDFlusso, State: f.State, Outcome: f.Outcome})
+	}
+	return out
 }
 
 // rawPost posts body (JSON-encoded unless a string) without spec validation
