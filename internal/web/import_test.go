@@ -70,7 +70,7 @@ func TestImportPages(t *testing.T) {
 	runJob(page)
 	r = admin.get(page + "/status")
 	must(t, r, http.StatusOK, "Non riuscita", "Nessun dato è stato importato.", `<caption>Errori del file (1), per riga</caption>`,
-		`<td>3</td>`, `<code>birth_place</code>`, "codice catastale sconosciuto")
+		`<td>3</td>`, `<code>birth_place</code>`, "Codice catastale sconosciuto")
 	if strings.Contains(r.Body, "hx-get") {
 		t.Error("a finished import is still polled")
 	}

@@ -77,7 +77,7 @@ func (s *Server) renderIntervention(c *gin.Context, p Page, status int, form str
 	}
 	var missing []interventionMissingRow
 	for _, m := range view.Missing {
-		row := interventionMissingRow{Label: p.T("interventions.field." + formField(m.Field)), Message: m.Message,
+		row := interventionMissingRow{Label: p.T("interventions.field." + formField(m.Field)), Message: p.Sentence(m.Message),
 			Href: "#f-" + formField(m.Field)}
 		if m.Field == "person_tax_code" {
 			row.Href = p.Base + "/people/" + it.PersonID.String()

@@ -175,4 +175,9 @@ func TestInterventionPages(t *testing.T) {
 	intake.login(base, w.intake)
 	must(t, intake.get(base+"/interventions"), http.StatusForbidden)
 	must(t, intake.get(page), http.StatusForbidden)
+
+	// In English, what is missing and the refused move's field errors are
+	// English sentences, not the domain's Italian.
+	must(t, adm.get(page+"?lang=en"), http.StatusOK, "To activate it, these are missing:", "Give the application protocol.")
+	must(t, adm.post(page+"/transitions", url.Values{"to": {"active"}}), http.StatusUnprocessableEntity, "Give the DSU protocol.")
 }

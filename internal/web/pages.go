@@ -100,27 +100,65 @@ func (p Page) RegionName() string {
 }
 
 // sentences turns the domain packages' field messages ("must not be empty",
-// "indirizzo e-mail non valido") into sentences of the page's language: known
-// messages are translated (messages/validation.*.json), every one starts with a
-// capital and ends with a full stop.
+// "indirizzo e-mail non valido") into sentences of the page's language.
 func (p Page) sentences(errs map[string]string) map[string]string {
 	if len(errs) == 0 {
 		return errs
 	}
 	out := make(map[string]string, len(errs))
 	for field, msg := range errs {
-		if key := "validation." + msg; p.catalog.Has(p.Locale, key) {
-			msg = p.T(key)
-		}
-		if r, size := utf8.DecodeRuneInString(msg); size > 0 {
-			msg = string(unicode.ToUpper(r)) + msg[size:]
-		}
-		if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") && !strings.HasSuffix(msg, "!") {
-			msg += "."
-		}
-		out[field] = msg
+		out[field] = p.Sentence(msg)
 	}
 	return out
+}
+
+// Sentence is one domain message as the page shows it: translated when the
+// catalog knows it (messages/validation.*.json), with a capital and a full
+// stop.
+func (p Page) Sentence(msg string) string {
+	if t, ok := p.validationMessage(msg); ok {
+		msg = t
+	}
+	if r, size := utf8.DecodeRuneInString(msg); size > 0 {
+		msg = string(unicode.ToUpper(r)) + msg[size:]
+	}
+	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") && !strings.HasSuffix(msg, "!") {
+		msg += "."
+	}
+	return msg
+}
+
+// placeholder is what varies in a domain message: a number, or a name the
+// message quotes ("triage", «Rossi»).
+var placeholder = regexp.MustCompile(`[0-9]+|"[^"]*"|«[^»]*»`)
+
+// validationMessage translates msg through its "validation." key. A message
+// built with numbers or quoted names ("al massimo 200 caratteri", "lo stato
+// "triage" è ripetuto") has one key for all of them, with {n} in place of
+// each number and {q} of each quoted name, quotes included; they go back
+// into the translation in the order they came.
+func (p Page) validationMessage(msg string) (string, bool) {
+	if key := "validation." + msg; p.catalog.Has(p.Locale, key) {
+		return p.T(key), true
+	}
+	parts := placeholder.FindAllString(msg, -1)
+	key := "validation." + placeholder.ReplaceAllStringFunc(msg, placeholderOf)
+	if len(parts) == 0 || !p.catalog.Has(p.Locale, key) {
+		return msg, false
+	}
+	t := p.T(key)
+	for _, v := range parts {
+		t = strings.Replace(t, placeholderOf(v), v, 1)
+	}
+	return t, true
+}
+
+// placeholderOf is {n} for a number, {q} for a quoted name.
+func placeholderOf(v string) string {
+	if v[0] >= '0' && v[0] <= '9' {
+		return "{n}"
+	}
+	return "{q}"
 }
 
 // page starts a Page for the request: language, base URL, ente, and what the

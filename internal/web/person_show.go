@@ -67,7 +67,7 @@ func (s *Server) personShow(c *gin.Context) error {
 	}
 	mismatches := make([]string, 0, len(per.Mismatches))
 	for _, m := range per.Mismatches {
-		mismatches = append(mismatches, m.Message)
+		mismatches = append(mismatches, p.Sentence(m.Message))
 	}
 	sort.Strings(mismatches)
 	p.Data = map[string]any{

@@ -167,7 +167,7 @@ func siussMissingRows(p Page, fe []derrors.FieldError) []siussMissingRow {
 		} else if catalog.Has(p.Locale, key) {
 			label = p.T(key)
 		}
-		rows = append(rows, siussMissingRow{Label: label, Message: f.Message})
+		rows = append(rows, siussMissingRow{Label: label, Message: p.Sentence(f.Message)})
 	}
 	return rows
 }

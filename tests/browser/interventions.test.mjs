@@ -218,7 +218,7 @@ test('assessment, PAI, request, approval, activation and delivery of an interven
   await follow(adm, ENTRY, 'approved intervention', listed);
   assert.equal(pathname(adm), itHref);
   const missing = adm.getByRole('region', { name: 'Per attivare mancano:', exact: true });
-  assert.match(await missing.innerText(), /Protocollo della domanda: indicare il protocollo della domanda/);
+  assert.match(await missing.innerText(), /Protocollo della domanda: Indicare il protocollo della domanda\./);
   // Each line leads to its field.
   const toField = await missing.getByRole('link', { name: 'Protocollo della domanda', exact: true }).getAttribute('href');
   assert.equal(await adm.locator(toField).getAttribute('name'), 'application_protocol');
