@@ -225,7 +225,7 @@ test('assessment, PAI, request, approval, activation and delivery of an interven
   await submit(adm, 'Attiva', 'activation refused');
   assert.equal(await formError(adm), 'Impossibile eseguire «Attiva»: completare i dati indicati.');
   assert.equal((await adm.locator('.intervention-state').innerText()).trim(), 'Approvato');
-  assert.match(await missing.innerText(), /Ore mensili: indicare le ore mensili di servizio/);
+  assert.match(await missing.innerText(), /Ore mensili: Indicare le ore mensili di servizio\./);
 
   assert.equal(await adm.getByLabel('Data di inizio', { exact: true }).inputValue(), start);
   await adm.getByLabel('Protocollo della domanda', { exact: true }).fill(`PG/${new Date().getFullYear()}/${Date.now() % 100000}`);
@@ -244,7 +244,7 @@ test('assessment, PAI, request, approval, activation and delivery of an interven
   await submit(adm, 'Salva i dati', 'administrative data saved');
   assert.deepEqual(await refused(adm), []);
   assert.equal(await flash(adm), 'Dati salvati.');
-  assert.match(await missing.innerText(), /Valore ISEE: il valore ISEE supera la soglia dell'intervento \(€ 30\.000,00\)/);
+  assert.match(await missing.innerText(), /Valore ISEE: Il valore ISEE supera la soglia dell'intervento \(€ 30\.000,00\)/);
   assert.doesNotMatch(await missing.innerText(), /Protocollo della domanda/);
   await adm.getByLabel('Valore ISEE', { exact: true }).fill('12500,00');
   await submit(adm, 'Salva i dati', 'administrative data completed');
