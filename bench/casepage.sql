@@ -26,15 +26,15 @@ SELECT t.operator_id, o.name, t.role, t.added_at, t.removed_at
 SELECT e.seq, e.at, e.by_id, coalesce(o.name, ''), e.kind, e.from_state, e.to_state, e.reason, e.details
 	FROM case_events e LEFT JOIN operators o ON o.id = e.by_id
 	WHERE e.tenant_id = :tenant AND e.case_id = md5('case-' || :n::text)::uuid ORDER BY e.seq;
-SELECT pg_advisory_xact_lock(hashtextextended(:auditkey, 0));
+SELECT audit_lane(:auditkey, 8) AS lane \gset
 SELECT clock_timestamp() AS at, '{"via":"page"}'::jsonb::text AS details, host('10.0.0.7'::inet) AS ip,
-	coalesce(l.seq, 0) + 1 AS seq, coalesce(encode(l.hash, 'hex'), repeat('0', 64)) AS prev
+	nextval('audit_seq') AS seq, coalesce(l.lane_seq, 0) + 1 AS lane_seq, coalesce(encode(l.hash, 'hex'), repeat('0', 64)) AS prev
 	FROM (SELECT 1) v LEFT JOIN LATERAL (
-		SELECT seq, hash FROM audit_events WHERE tenant_id = :tenant ORDER BY seq DESC LIMIT 1) l ON true \gset
-INSERT INTO audit_events (tenant_id, seq, at, actor_id, actor, action, object_type, object_id, ip, details, prev_hash, hash)
-	VALUES (:tenant, :seq, :at, md5('op-' || :w::text)::uuid, 'assistente@casi.example.it', 'case.viewed', 'case', md5('case-' || :n::text)::uuid::text,
+		SELECT lane_seq, hash FROM audit_events WHERE tenant_id = :tenant AND lane = :lane ORDER BY lane_seq DESC LIMIT 1) l ON true \gset
+INSERT INTO audit_events (tenant_id, seq, lane, lane_seq, at, actor_id, actor, action, object_type, object_id, ip, details, prev_hash, hash)
+	VALUES (:tenant, :seq, :lane, :lane_seq, :at, md5('op-' || :w::text)::uuid, 'assistente@casi.example.it', 'case.viewed', 'case', md5('case-' || :n::text)::uuid::text,
 		:ip::inet, :details::jsonb, decode(:prev, 'hex'),
-		sha256(decode(:prev, 'hex') || convert_to(concat_ws('|', 'v1', :seq::text, :at::text, md5('op-' || :w::text)::uuid::text,
+		sha256(decode(:prev, 'hex') || convert_to(concat_ws('|', 'v1', :lane::text, :lane_seq::text, :at::text, md5('op-' || :w::text)::uuid::text,
 			'assistente@casi.example.it', 'case.viewed', 'case', md5('case-' || :n::text)::uuid::text, :ip::text, :details::text), 'UTF8')));
 COMMIT;
 
@@ -65,15 +65,15 @@ SELECT m.id, m.household_id, m.person_id, p.last_name || ' ' || p.first_name, co
 	m.relationship, m.cohabiting, m.valid_from, m.valid_to
 	FROM household_members m JOIN people p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
 	WHERE m.person_id = :c_person_id ORDER BY m.valid_from, m.created_at, m.id;
-SELECT pg_advisory_xact_lock(hashtextextended(:auditkey, 0));
+SELECT audit_lane(:auditkey, 8) AS lane \gset
 SELECT clock_timestamp() AS at, '{"count":1}'::jsonb::text AS details, host('10.0.0.7'::inet) AS ip,
-	coalesce(l.seq, 0) + 1 AS seq, coalesce(encode(l.hash, 'hex'), repeat('0', 64)) AS prev
+	nextval('audit_seq') AS seq, coalesce(l.lane_seq, 0) + 1 AS lane_seq, coalesce(encode(l.hash, 'hex'), repeat('0', 64)) AS prev
 	FROM (SELECT 1) v LEFT JOIN LATERAL (
-		SELECT seq, hash FROM audit_events WHERE tenant_id = :tenant ORDER BY seq DESC LIMIT 1) l ON true \gset
-INSERT INTO audit_events (tenant_id, seq, at, actor_id, actor, action, object_type, object_id, ip, details, prev_hash, hash)
-	VALUES (:tenant, :seq, :at, md5('op-' || :w::text)::uuid, 'assistente@casi.example.it', 'household.listed', 'person', :c_person_id::text,
+		SELECT lane_seq, hash FROM audit_events WHERE tenant_id = :tenant AND lane = :lane ORDER BY lane_seq DESC LIMIT 1) l ON true \gset
+INSERT INTO audit_events (tenant_id, seq, lane, lane_seq, at, actor_id, actor, action, object_type, object_id, ip, details, prev_hash, hash)
+	VALUES (:tenant, :seq, :lane, :lane_seq, :at, md5('op-' || :w::text)::uuid, 'assistente@casi.example.it', 'household.listed', 'person', :c_person_id::text,
 		:ip::inet, :details::jsonb, decode(:prev, 'hex'),
-		sha256(decode(:prev, 'hex') || convert_to(concat_ws('|', 'v1', :seq::text, :at::text, md5('op-' || :w::text)::uuid::text,
+		sha256(decode(:prev, 'hex') || convert_to(concat_ws('|', 'v1', :lane::text, :lane_seq::text, :at::text, md5('op-' || :w::text)::uuid::text,
 			'assistente@casi.example.it', 'household.listed', 'person', :c_person_id::text, :ip::text, :details::text), 'UTF8')));
 COMMIT;
 
@@ -89,14 +89,14 @@ SELECT e.id, e.case_id, e.kind, e.occurred_at, e.reserved, e.author_id,
 		WHERE tenant_id = e.tenant_id AND entry_id = e.id ORDER BY revision DESC LIMIT 1) r ON true
 	LEFT JOIN operators oa ON oa.id = e.author_id
 	WHERE e.case_id = md5('case-' || :n::text)::uuid AND (NOT e.reserved OR true) ORDER BY e.occurred_at DESC, e.created_at DESC;
-SELECT pg_advisory_xact_lock(hashtextextended(:auditkey, 0));
+SELECT audit_lane(:auditkey, 8) AS lane \gset
 SELECT clock_timestamp() AS at, '{"count":5}'::jsonb::text AS details, host('10.0.0.7'::inet) AS ip,
-	coalesce(l.seq, 0) + 1 AS seq, coalesce(encode(l.hash, 'hex'), repeat('0', 64)) AS prev
+	nextval('audit_seq') AS seq, coalesce(l.lane_seq, 0) + 1 AS lane_seq, coalesce(encode(l.hash, 'hex'), repeat('0', 64)) AS prev
 	FROM (SELECT 1) v LEFT JOIN LATERAL (
-		SELECT seq, hash FROM audit_events WHERE tenant_id = :tenant ORDER BY seq DESC LIMIT 1) l ON true \gset
-INSERT INTO audit_events (tenant_id, seq, at, actor_id, actor, action, object_type, object_id, ip, details, prev_hash, hash)
-	VALUES (:tenant, :seq, :at, md5('op-' || :w::text)::uuid, 'assistente@casi.example.it', 'diary.listed', 'case', md5('case-' || :n::text)::uuid::text,
+		SELECT lane_seq, hash FROM audit_events WHERE tenant_id = :tenant AND lane = :lane ORDER BY lane_seq DESC LIMIT 1) l ON true \gset
+INSERT INTO audit_events (tenant_id, seq, lane, lane_seq, at, actor_id, actor, action, object_type, object_id, ip, details, prev_hash, hash)
+	VALUES (:tenant, :seq, :lane, :lane_seq, :at, md5('op-' || :w::text)::uuid, 'assistente@casi.example.it', 'diary.listed', 'case', md5('case-' || :n::text)::uuid::text,
 		:ip::inet, :details::jsonb, decode(:prev, 'hex'),
-		sha256(decode(:prev, 'hex') || convert_to(concat_ws('|', 'v1', :seq::text, :at::text, md5('op-' || :w::text)::uuid::text,
+		sha256(decode(:prev, 'hex') || convert_to(concat_ws('|', 'v1', :lane::text, :lane_seq::text, :at::text, md5('op-' || :w::text)::uuid::text,
 			'assistente@casi.example.it', 'diary.listed', 'case', md5('case-' || :n::text)::uuid::text, :ip::text, :details::text), 'UTF8')));
 COMMIT;

@@ -17,7 +17,7 @@
 #   * a person search takes milliseconds and its figure is a percentile: 200
 #     searches of each kind (-benchtime=200x), one run;
 #   * the case page is two 10 s load runs, services then pgbench: one pair a
-#     run (-benchtime=1x), three runs.
+#     run (-benchtime=1x), three runs; the audit writes likewise, two 5 s runs.
 #
 # Environment:
 #   SIGESS_URL   a running server to load with bench/load.sh (loopback only)
@@ -55,6 +55,9 @@ run go test -run '^$' -bench 'Authz' -benchtime=1s -count=5 -benchmem -timeout 3
 # runs (services, then pgbench) for the case page.
 run go test -run '^$' -bench 'PersonSearch' -benchtime=200x -count=1 -timeout 30m ./bench/
 run go test -run '^$' -bench 'CasePage' -benchtime=1x -count=3 -timeout 30m ./bench/
+# Audit writes of one ente (its lanes) against a one-lane trail: two 5 s load
+# runs a run, three runs.
+run go test -run '^$' -bench 'AuditWrites' -benchtime=1x -count=3 -timeout 10m ./bench/
 # Onboarding import of 1,000,000 people against a COPY of the same rows.
 run go test -run '^$' -bench 'ImportPeople' -benchtime=1x -count=3 -timeout 40m ./bench/
 # WaaS poll: INPS drains 100,000 flows at limit=100, three times.
@@ -118,6 +121,8 @@ pviews=$(median BenchmarkCasePage pgbench-views/s)
 cpratio=$(median BenchmarkCasePage ratio)
 printf '  case page, 8 connections        %8.1f views/s (pgbench %.1f)   ratio %.2f   target >= 0.4: %s\n' \
 	"$gviews" "$pviews" "$cpratio" "$(verdict "$cpratio >= 0.4")"
+printf '  audit writes, 16 writers        %8.0f events/s (one lane %.0f)   ratio %.2f\n' \
+	"$(median BenchmarkAuditWrites ente-events/s)" "$(median BenchmarkAuditWrites one-lane-events/s)" "$(median BenchmarkAuditWrites ratio)"
 
 if [[ -n ${SIGESS_URL:-} ]]; then
 	printf '\n$ bash bench/load.sh   # SIGESS_URL=%s\n' "$SIGESS_URL"

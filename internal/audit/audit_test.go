@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -69,45 +70,57 @@ func TestWriteListVerify(t *testing.T) {
 		t.Fatalf("Verify = %d, %v; want 4, nil", n, err)
 	}
 
+	// The events, oldest first, by their seq: seq orders the trail, so the
+	// filters' answers are listed by the events' places (1 = the first
+	// written).
+	list := func(f audit.Filter) []audit.Record {
+		t.Helper()
+		var rs []audit.Record
+		if err := pg.DB.InTenant(ctx, tenant, func(tx pgx.Tx) (err error) {
+			rs, err = audit.List(ctx, tx, tenant, f)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	all := list(audit.Filter{})
+	place := map[int64]int{}
+	for i, r := range all {
+		place[r.Seq] = len(all) - i
+	}
 	for _, tc := range []struct {
 		name   string
 		filter audit.Filter
-		want   []int64
+		want   []int
 	}{
-		{"all newest first", audit.Filter{}, []int64{4, 3, 2, 1}},
-		{"by actor", audit.Filter{ActorID: alice}, []int64{4, 3, 1}},
-		{"by action prefix", audit.Filter{ActionPrefix: "auth."}, []int64{4, 2, 1}},
-		{"by object", audit.Filter{ObjectType: "operator", ObjectID: "42"}, []int64{3}},
-		{"page", audit.Filter{BeforeSeq: 4, Limit: 2}, []int64{3, 2}},
+		{"all newest first", audit.Filter{}, []int{4, 3, 2, 1}},
+		{"by actor", audit.Filter{ActorID: alice}, []int{4, 3, 1}},
+		{"by action prefix", audit.Filter{ActionPrefix: "auth."}, []int{4, 2, 1}},
+		{"by object", audit.Filter{ObjectType: "operator", ObjectID: "42"}, []int{3}},
+		{"page", audit.Filter{BeforeSeq: all[0].Seq, Limit: 2}, []int{3, 2}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var rs []audit.Record
-			err := pg.DB.InTenant(ctx, tenant, func(tx pgx.Tx) (err error) {
-				rs, err = audit.List(ctx, tx, tenant, tc.filter)
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []int64
-			for _, r := range rs {
-				got = append(got, r.Seq)
+			var got []int
+			for _, r := range list(tc.filter) {
+				got = append(got, place[r.Seq])
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("seqs (-want +got):\n%s", diff)
+				t.Errorf("events (-want +got):\n%s", diff)
 			}
 		})
+	}
+	// One transaction's events chain in one lane, one after the other.
+	var lanes, last int64
+	if err := pg.DB.InTenant(ctx, tenant, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(DISTINCT lane), max(lane_seq) FROM audit_events`).Scan(&lanes, &last)
+	}); err != nil || lanes != 1 || last != 4 {
+		t.Errorf("one transaction's 4 events: %d lanes, last lane_seq %d (%v); want 1 lane, 4", lanes, last, err)
 	}
 
 	// Fields come back as written; the IPv4-mapped address is stored as IPv4
 	// and a non-address as NULL.
-	var rs []audit.Record
-	if err := pg.DB.InTenant(ctx, tenant, func(tx pgx.Tx) (err error) {
-		rs, err = audit.List(ctx, tx, tenant, audit.Filter{})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	rs := all
 	want := sampleEvents()
 	want[1].IP = "192.0.2.7"
 	want[3].IP = ""
@@ -136,16 +149,17 @@ func TestWriteListVerify(t *testing.T) {
 func TestVerifyDetectsTampering(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
-		name    string
-		tamper  string // run as the owner; $1 = tenant
-		wantSeq string
+		name   string
+		tamper string // run as the owner; $1 = tenant
+		wantAt string // where Verify stops: "at <lane_seq>"
 	}{
-		{"changed actor", `UPDATE audit_events SET actor = 'mallory@comune.it' WHERE tenant_id = $1 AND seq = 2`, "seq 2"},
-		{"changed details", `UPDATE audit_events SET details = '{"reason": "bad_password"}' WHERE tenant_id = $1 AND seq = 2`, "seq 2"},
-		{"changed ip", `UPDATE audit_events SET ip = '10.9.9.9' WHERE tenant_id = $1 AND seq = 1`, "seq 1"},
-		{"changed time", `UPDATE audit_events SET at = at - interval '1 day' WHERE tenant_id = $1 AND seq = 3`, "seq 3"},
-		{"removed event", `DELETE FROM audit_events WHERE tenant_id = $1 AND seq = 2`, "seq 3"},
-		{"changed action and rehashed", `UPDATE audit_events SET action = 'auth.logout', hash = sha256(hash) WHERE tenant_id = $1 AND seq = 1`, "seq 1"},
+		{"changed actor", `UPDATE audit_events SET actor = 'mallory@comune.it' WHERE tenant_id = $1 AND lane_seq = 2`, "at 2"},
+		{"changed details", `UPDATE audit_events SET details = '{"reason": "bad_password"}' WHERE tenant_id = $1 AND lane_seq = 2`, "at 2"},
+		{"changed ip", `UPDATE audit_events SET ip = '10.9.9.9' WHERE tenant_id = $1 AND lane_seq = 1`, "at 1"},
+		{"changed time", `UPDATE audit_events SET at = at - interval '1 day' WHERE tenant_id = $1 AND lane_seq = 3`, "at 3"},
+		{"removed event", `DELETE FROM audit_events WHERE tenant_id = $1 AND lane_seq = 2`, "at 3"},
+		{"changed action and rehashed", `UPDATE audit_events SET action = 'auth.logout', hash = sha256(hash) WHERE tenant_id = $1 AND lane_seq = 1`, "at 1"},
+		{"moved to another lane", `UPDATE audit_events SET lane = (lane + 1) % 8 WHERE tenant_id = $1 AND lane_seq = 4`, "at 4"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tenant := pg.NewTenant(t)
@@ -168,8 +182,8 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = verify(t, tenant)
-			if !errors.Is(err, audit.ErrBroken) || !strings.Contains(err.Error(), tc.wantSeq+":") {
-				t.Errorf("Verify after tampering: %v; want ErrBroken at %s", err, tc.wantSeq)
+			if !errors.Is(err, audit.ErrBroken) || !strings.Contains(err.Error(), " "+tc.wantAt+":") {
+				t.Errorf("Verify after tampering: %v; want ErrBroken %s", err, tc.wantAt)
 			}
 		})
 	}
@@ -217,6 +231,46 @@ func TestConcurrentWritersKeepChainGapless(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, ids, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
 		t.Errorf("object ids (-want +got):\n%s", diff)
+	}
+}
+
+// TestLanesLetWritersThrough: while a transaction that wrote an event is
+// still open (holding its lane until it commits), another writer of the same
+// ente is not kept waiting: it chains in another lane. Both lanes verify.
+func TestLanesLetWritersThrough(t *testing.T) {
+	// A deadline only so that a regression (the second writer waiting for
+	// the first, which waits for the test) fails instead of hanging.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	tenant := pg.NewTenant(t)
+	first, err := pg.DB.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Rollback(ctx) //nolint:errcheck
+	if _, err := first.Exec(ctx, `SELECT set_config('app.tenant_id', $1, true)`, tenant.String()); err != nil {
+		t.Fatal(err)
+	}
+	if err := audit.Write(ctx, first, tenant, audit.Event{Action: "case.viewed", ObjectID: "first"}); err != nil {
+		t.Fatal(err)
+	}
+	err = pg.DB.InTenant(ctx, tenant, func(tx pgx.Tx) error {
+		return audit.Write(ctx, tx, tenant, audit.Event{Action: "case.viewed", ObjectID: "second"})
+	})
+	if err != nil {
+		t.Fatalf("the second writer, while the first is open: %v", err)
+	}
+	if err := first.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var lanes int
+	if err := pg.DB.InTenant(ctx, tenant, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(DISTINCT lane) FROM audit_events`).Scan(&lanes)
+	}); err != nil || lanes != 2 {
+		t.Errorf("the two events are in %d lanes (%v); want 2", lanes, err)
+	}
+	if n, err := verify(t, tenant); err != nil || n != 2 {
+		t.Errorf("Verify = %d, %v; want 2, nil", n, err)
 	}
 }
 
@@ -310,8 +364,8 @@ func TestConsoleTrails(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(rs) != 1 || rs[0].Actor != actor || rs[0].Seq != regionAfter {
-		t.Errorf("newest region event = %+v; want seq %d by %s", rs, regionAfter, actor)
+	if len(rs) != 1 || rs[0].Actor != actor {
+		t.Errorf("newest region event = %+v; want the one by %s", rs, actor)
 	}
 }
 

@@ -20,8 +20,8 @@ var genesis = make([]byte, sha256.Size)
 // gives back unchanged: at in UTC with microseconds, ip as host(ip), details as
 // jsonb's own text form (keys sorted, spacing fixed).
 type canonical struct {
-	trail   string
-	seq     int64
+	trail   string // the trail's lane (trail.laneText)
+	seq     int64  // the place in the lane: lane_seq
 	at      time.Time
 	actorID uuid.UUID
 	actor   string

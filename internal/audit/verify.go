@@ -13,10 +13,11 @@ import (
 // ErrBroken is the error Verify wraps when the chain does not hold.
 var ErrBroken = errors.New("audit trail broken")
 
-// Verify walks tenant's trail from the first event and returns how many events
-// it checked. An event whose seq, prev_hash or hash does not follow from the
-// ones before it — a row changed, removed or inserted outside Write — ends the
-// walk with an error wrapping ErrBroken that names its seq.
+// Verify walks each lane of tenant's trail from its first event and returns
+// how many events it checked. An event whose lane_seq, prev_hash or hash does
+// not follow from the ones before it in its lane — a row changed, removed or
+// inserted outside Write — ends the walk with an error wrapping ErrBroken that
+// names its lane and place.
 func Verify(ctx context.Context, tx pgx.Tx, tenant uuid.UUID) (int64, error) {
 	n, err := verify(ctx, tx, tenantTrail(tenant))
 	if err != nil {
@@ -35,40 +36,47 @@ func VerifyConsole(ctx context.Context, tx pgx.Tx, region string) (int64, error)
 }
 
 func verify(ctx context.Context, tx pgx.Tx, t trail) (int64, error) {
-	rows, err := tx.Query(ctx, `SELECT seq, at, actor_id, actor, action, object_type, object_id,
+	rows, err := tx.Query(ctx, `SELECT lane, lane_seq, at, actor_id, actor, action, object_type, object_id,
 			coalesce(host(ip), ''), details::text, prev_hash, hash
-		FROM `+t.table+` WHERE `+t.keyColumn+` = $1 ORDER BY seq`, t.key)
+		FROM `+t.table+` WHERE `+t.keyColumn+` = $1 ORDER BY lane, lane_seq`, t.key)
 	if err != nil {
 		return 0, err
 	}
 	defer rows.Close()
 	var (
-		n    int64
-		prev = genesis
+		total, n int64 // events checked in all, and in this lane
+		lane     = -1
+		prev     []byte
 	)
 	for rows.Next() {
-		c := canonical{trail: t.keyText}
 		var (
+			c              canonical
+			rowLane        int
 			actorID        *uuid.UUID
 			prevHash, hash []byte
 		)
-		if err := rows.Scan(&c.seq, &c.at, &actorID, &c.actor, &c.action, &c.objType, &c.objID,
+		if err := rows.Scan(&rowLane, &c.seq, &c.at, &actorID, &c.actor, &c.action, &c.objType, &c.objID,
 			&c.ip, &c.details, &prevHash, &hash); err != nil {
-			return n, err
+			return total, err
 		}
+		if rowLane != lane {
+			lane, n, prev = rowLane, 0, genesis
+		}
+		c.trail = t.laneText(lane)
 		if actorID != nil {
 			c.actorID = *actorID
 		}
 		switch {
 		case c.seq != n+1:
-			return n, fmt.Errorf("%w at seq %d: expected seq %d (events missing)", ErrBroken, c.seq, n+1)
+			return total, fmt.Errorf("%w in lane %d at %d: expected %d (events missing)", ErrBroken, lane, c.seq, n+1)
 		case !bytes.Equal(prevHash, prev):
-			return n, fmt.Errorf("%w at seq %d: prev_hash does not match the hash of seq %d", ErrBroken, c.seq, n)
+			return total, fmt.Errorf("%w in lane %d at %d: prev_hash does not match the hash of %d", ErrBroken, lane, c.seq, n)
 		case !bytes.Equal(hash, chainHash(prev, c)):
-			return n, fmt.Errorf("%w at seq %d: the event was changed after it was written", ErrBroken, c.seq)
+			return total, fmt.Errorf("%w in lane %d at %d: the event was changed after it was written", ErrBroken, lane, c.seq)
 		}
 		prev = hash
 		n++
+		total++
 	}
-	return n, rows.Err()
+	return total, rows.Err()
 }

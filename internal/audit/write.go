@@ -14,9 +14,11 @@ import (
 var actionPattern = regexp.MustCompile(`^[a-z_]+\.[a-z_]+$`)
 
 // Write appends e to tenant's trail. tx must be in tenant's scope, so that the
-// event commits or rolls back with the change it records. Writers of one trail
-// are serialised by a transaction-level advisory lock, so the chain stays
-// gapless however many requests write at once.
+// event commits or rolls back with the change it records. The trail is
+// tenantLanes chains; a writer holds one lane's transaction-level advisory
+// lock until it commits (the lane the transaction holds already, or a free
+// one), so each lane stays gapless however many requests write at once, and
+// that many write at the same time.
 func Write(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, e Event) error {
 	if tenant == uuid.Nil {
 		return fmt.Errorf("audit.Write(%s): no tenant", e.Action)
@@ -58,22 +60,25 @@ func write(ctx context.Context, tx pgx.Tx, t trail, e Event) error {
 		actorID = &e.ActorID
 	}
 
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, t.lockKey()); err != nil {
+	var lane int
+	if err := tx.QueryRow(ctx, `SELECT audit_lane($1, $2)`, t.lockKey(), t.lanes).Scan(&lane); err != nil {
 		return fmt.Errorf("lock: %w", err)
 	}
 	// The database gives the time and the canonical text of details and ip, so
 	// that Verify, reading them back, hashes exactly the same bytes.
-	c := canonical{trail: t.keyText, actorID: e.ActorID, actor: e.Actor, action: e.Action,
+	c := canonical{trail: t.laneText(lane), actorID: e.ActorID, actor: e.Actor, action: e.Action,
 		objType: e.ObjectType, objID: e.ObjectID}
 	var (
+		seq     int64
 		lastSeq *int64
 		prev    []byte
 		ipText  *string
 	)
-	err = tx.QueryRow(ctx, `SELECT clock_timestamp(), $2::jsonb::text, host($3::inet), l.seq, l.hash
+	err = tx.QueryRow(ctx, `SELECT clock_timestamp(), $2::jsonb::text, host($3::inet), nextval('audit_seq'), l.lane_seq, l.hash
 		FROM (SELECT 1) v LEFT JOIN LATERAL (
-			SELECT seq, hash FROM `+t.table+` WHERE `+t.keyColumn+` = $1 ORDER BY seq DESC LIMIT 1) l ON true`,
-		t.key, string(body), ip).Scan(&c.at, &c.details, &ipText, &lastSeq, &prev)
+			SELECT lane_seq, hash FROM `+t.table+` WHERE `+t.keyColumn+` = $1 AND lane = $4
+			ORDER BY lane_seq DESC LIMIT 1) l ON true`,
+		t.key, string(body), ip, lane).Scan(&c.at, &c.details, &ipText, &seq, &lastSeq, &prev)
 	if err != nil {
 		return fmt.Errorf("last event: %w", err)
 	}
@@ -87,10 +92,10 @@ func write(ctx context.Context, tx pgx.Tx, t trail, e Event) error {
 		c.ip = *ipText
 	}
 	hash := chainHash(prev, c)
-	_, err = tx.Exec(ctx, `INSERT INTO `+t.table+` (`+t.keyColumn+`, seq, at, actor_id, actor, action,
+	_, err = tx.Exec(ctx, `INSERT INTO `+t.table+` (`+t.keyColumn+`, seq, lane, lane_seq, at, actor_id, actor, action,
 			object_type, object_id, ip, details, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::inet, $10::jsonb, $11, $12)`,
-		t.key, c.seq, c.at, actorID, e.Actor, e.Action, e.ObjectType, e.ObjectID, ip, c.details, prev, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::inet, $12::jsonb, $13, $14)`,
+		t.key, seq, lane, c.seq, c.at, actorID, e.Actor, e.Action, e.ObjectType, e.ObjectID, ip, c.details, prev, hash)
 	if err != nil {
 		return fmt.Errorf("insert: %w", err)
 	}
