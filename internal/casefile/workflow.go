@@ -114,14 +114,14 @@ func (w Workflow) Validate(validRole func(string) bool) error {
 	for i, t := range w.Transitions {
 		field := fmt.Sprintf("transitions.%d", i)
 		if !known[t.From] || !known[t.To] {
-			fe.add(field, fmt.Sprintf("il passaggio %s → %s usa uno stato che non esiste", t.From, t.To))
+			fe.add(field, fmt.Sprintf("il passaggio %q → %q usa uno stato che non esiste", t.From, t.To))
 			continue
 		}
 		if t.From == t.To {
-			fe.add(field, fmt.Sprintf("il passaggio %s → %s non cambia stato", t.From, t.To))
+			fe.add(field, fmt.Sprintf("il passaggio %q → %q non cambia stato", t.From, t.To))
 		}
 		if seen[[2]string{t.From, t.To}] {
-			fe.add(field, fmt.Sprintf("il passaggio %s → %s è ripetuto", t.From, t.To))
+			fe.add(field, fmt.Sprintf("il passaggio %q → %q è ripetuto", t.From, t.To))
 		}
 		seen[[2]string{t.From, t.To}] = true
 		for _, r := range t.Roles {

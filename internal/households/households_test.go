@@ -143,7 +143,7 @@ func TestOneCohabitingHousehold(t *testing.T) {
 	if !cmp.Equal(fieldNames(err), []string{"cohabiting"}) || !errors.Is(err, derrors.ErrInvalid) {
 		t.Fatalf("moving in while living elsewhere: %v; want a field error on cohabiting", err)
 	}
-	if msg := Fields(err)[0].Message; msg != "Rossi Mario convive già nel nucleo «Nucleo Rossi Mario»: chiudere prima quella appartenenza" {
+	if msg := Fields(err)[0].Message; msg != "«Rossi Mario» convive già nel nucleo «Nucleo Rossi Mario»: chiudere prima quella appartenenza" {
 		t.Errorf("message %q; want it to name the person and the other household", msg)
 	}
 	// Not living there: allowed.

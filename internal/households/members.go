@@ -79,7 +79,7 @@ func addMember(ctx context.Context, tx pgx.Tx, tenant, household uuid.UUID, in M
 		  AND daterange(m.valid_from, m.valid_to) && daterange($4::date, $5::date) LIMIT 1`,
 		in.PersonID, household, in.Cohabiting, in.From.Time(), to).Scan(&clash)
 	if err == nil {
-		return nil, invalid("cohabiting", fmt.Sprintf("%s convive già nel nucleo «%s»: chiudere prima quella appartenenza", name, clash))
+		return nil, invalid("cohabiting", fmt.Sprintf("«%s» convive già nel nucleo «%s»: chiudere prima quella appartenenza", name, clash))
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return nil, err
 	}

@@ -83,7 +83,7 @@ func TestHouseholdPages(t *testing.T) {
 
 	// Ugo cannot live in a second household at once: the message names the first.
 	r = c.post(base, url.Values{"person_id": {ugo.String()}, "relationship": {"head"}, "cohabiting": {"1"}})
-	must(t, r, http.StatusUnprocessableEntity, `id="f-cohabiting-error"`, "Ferri Ugo convive già nel nucleo «Nucleo Ferri Anna»")
+	must(t, r, http.StatusUnprocessableEntity, `id="f-cohabiting-error"`, "«Ferri Ugo» convive già nel nucleo «Nucleo Ferri Anna»")
 
 	// ISEE: a wrong protocol is refused next to its field and nothing is recorded.
 	must(t, c.get(page+"/isee/new"), http.StatusOK, `name="dsu_protocol"`)

@@ -57,6 +57,10 @@ func TestSentence(t *testing.T) {
 		{"it", "il protocollo della domanda è troppo lungo (al massimo 50 caratteri)", "Il protocollo della domanda è troppo lungo (al massimo 50 caratteri)."},
 		{"en", "il codice fiscale deve avere 16 caratteri (ne ha 15)", "The tax code must have 16 characters (it has 15)."},
 		{"en", "il codice fiscale non è valido: il 31/2 non esiste", "The tax code is not valid: 31/2 does not exist."},
+		// Quoted names travel through {q}, quotes and all, with numbers too.
+		{"en", `lo stato "triage" è ripetuto`, `State "triage" appears twice.`},
+		{"en", "«Rossi Mario» convive già nel nucleo «Nucleo 2»: chiudere prima quella appartenenza",
+			"«Rossi Mario» already lives in household «Nucleo 2»: end that membership first."},
 		// An exact key wins over the {n} one.
 		{"en", "must be at most 120 characters", "Must be at most 120 characters."},
 		{"it", "must be at most 120 characters", "Al massimo 120 caratteri."},
