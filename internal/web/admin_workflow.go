@@ -43,6 +43,24 @@ func (s *Server) workflowForm(c *gin.Context) error {
 	return s.renderWorkflow(c, p, w, http.StatusOK)
 }
 
+// followsTemplate tells whether the ente's workflow comes from a regional
+// template: then it changes from the templates' page, and the editor only
+// shows it.
+func (s *Server) followsTemplate(c *gin.Context) (bool, error) {
+	if s.opts.WorkflowTemplates == nil {
+		return false, nil
+	}
+	v, err := s.caseViewer(c)
+	if err != nil {
+		return false, err
+	}
+	copies, err := s.opts.WorkflowTemplates.WorkflowCopies(c.Request.Context(), currentTenant(c).ID, v)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(copies, func(cp casefile.WorkflowCopy) bool { return cp.Active }), nil
+}
+
 // workflowSave validates and saves the workflow posted, from the form's rows
 // or as JSON (definition), or the default (reset=1); an invalid one is shown
 // again with every problem next to its row, and nothing changes.
@@ -200,6 +218,10 @@ func (s *Server) renderWorkflow(c *gin.Context, p Page, w casefile.Workflow, sta
 			Roles: roleChoices(nil), Blank: true})
 	}
 
+	fromTemplate, err := s.followsTemplate(c)
+	if err != nil {
+		return err
+	}
 	if p.Form == nil {
 		body, err := json.MarshalIndent(w, "", "  ")
 		if err != nil {
@@ -210,7 +232,7 @@ func (s *Server) renderWorkflow(c *gin.Context, p Page, w casefile.Workflow, sta
 	p.Data = map[string]any{"States": states, "Transitions": ts,
 		"StatesError":      joinErrors(p.Errors["states"], p.Errors["initial"], p.Errors["terminal"]),
 		"TransitionsError": p.Errors["transitions"], "FormError": p.Errors["form"],
-		"JSONOpen": p.Errors["definition"] != ""}
+		"JSONOpen": p.Errors["definition"] != "", "FromTemplate": fromTemplate}
 	s.render(c, status, "admin_workflow.html", p)
 	return nil
 }

@@ -103,8 +103,13 @@ func TestWorkflowTemplatePages(t *testing.T) {
 		t.Fatalf("adopted workflow = %+v", got)
 	}
 
-	// The whole-workflow editor no longer replaces it.
-	must(t, admin.post(base, url.Values{"reset": {"1"}}), http.StatusUnprocessableEntity, "Il flusso segue un modello regionale")
+	// The whole-workflow editor only shows it, and no longer replaces it.
+	r = admin.get(base)
+	must(t, r, http.StatusOK, `id="from-template"`, `<fieldset disabled aria-describedby="from-template">`)
+	if strings.Contains(r.Body, `name="reset"`) || strings.Contains(r.Body, `name="definition"`) {
+		t.Errorf("the editor of a workflow from a template offers to replace it")
+	}
+	must(t, admin.post(base, url.Values{"reset": {"1"}}), http.StatusUnprocessableEntity, `id="f-form-error"`, "Il flusso segue un modello regionale")
 
 	// A social worker sees none of it.
 	sw := a.client(t)
