@@ -105,10 +105,9 @@ func (s *Server) workflowSave(c *gin.Context) error {
 			case field == "definition": // adopted from a regional template
 				field = "form"
 			}
-			if prev := p.Errors[field]; prev != "" {
-				f.Message = prev + "; " + f.Message
-			}
-			p.Errors[field] = f.Message
+			// Several problems of one field: each a sentence of the page's
+			// language, one after the other.
+			p.Errors[field] = strings.TrimSpace(p.Errors[field] + " " + p.Sentence(f.Message))
 		}
 		return s.renderWorkflow(c, p, w, http.StatusUnprocessableEntity)
 	}

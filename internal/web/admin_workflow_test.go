@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -106,4 +107,16 @@ func TestWorkflowFormEditor(t *testing.T) {
 	if diff := cmp.Diff(w, saved()); diff != "" {
 		t.Errorf("saved workflow (-posted +stored):\n%s", diff)
 	}
+
+	// In English, two problems of the JSON definition: each its own sentence.
+	must(t, admin.get(base+"/admin/workflow?lang=en"), http.StatusOK, "Case workflow")
+	roles := casefile.DefaultWorkflow()
+	roles.Transitions[0].Roles, roles.Transitions[1].Roles = []string{"wizard"}, []string{"mago"}
+	body, err := json.Marshal(roles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, admin.post(base+"/admin/workflow", url.Values{"definition": {string(body)}}), http.StatusUnprocessableEntity,
+		`id="f-definition-error"`, `There is no role &#34;wizard&#34;. There is no role &#34;mago&#34;.`)
+	admin.get(base + "/admin/workflow?lang=it")
 }
