@@ -49,6 +49,7 @@ func commands() []command {
 		{"api-clients", "manage an ente's API clients (create, list, revoke)", "SUBCOMMAND [flags]", runAPIClients},
 		{"demo", "provision the demo region and its enti, and print where to go", "", runDemo},
 		{"import", "import an ente's legacy data from CSV (people, households, cases, interventions, deliveries)", "--tenant SLUG --kind KIND FILE", runImport},
+		{"audit", "verify the audit trails' hash chains (verify)", "verify [--tenant SLUG]", runAudit},
 		{"version", "print the version", "", runVersion},
 	}
 }
