@@ -55,7 +55,7 @@ var fixtures = map[string]func(tenant uuid.UUID) (string, []any){
 			[]any{tenant}
 	},
 	"audit_events": func(tenant uuid.UUID) (string, []any) {
-		return `INSERT INTO audit_events (tenant_id, seq, lane_seq, action, prev_hash, hash) VALUES ($1, nextval('audit_seq'), 1, 'auth.login', '\x00', '\x01')`,
+		return `INSERT INTO audit_events (tenant_id, seq, lane_seq, action, prev_hash, hash) VALUES ($1, nextval('audit_seq'), currval('audit_seq'), 'auth.login', '\x00', '\x01')`,
 			[]any{tenant}
 	},
 	"api_clients": func(tenant uuid.UUID) (string, []any) {
@@ -516,7 +516,7 @@ func TestSharedTableIsolation(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := pg.DB.InRegion(ctx, "12", func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO console_audit_events (region_code, seq, lane_seq, action, prev_hash, hash) VALUES ('12', nextval('audit_seq'), 1, 'auth.login', '\x00', '\x01')`)
+		_, err := tx.Exec(ctx, `INSERT INTO console_audit_events (region_code, seq, lane_seq, action, prev_hash, hash) VALUES ('12', nextval('audit_seq'), currval('audit_seq'), 'auth.login', '\x00', '\x01')`)
 		return err
 	}); err != nil {
 		t.Fatal(err)
