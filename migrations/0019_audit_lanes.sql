@@ -13,11 +13,6 @@
 -- The rows written before are lane 0, lane_seq = seq, and hash exactly as
 -- they did.
 
-CREATE SEQUENCE audit_seq;
-SELECT setval('audit_seq', greatest(
-    (SELECT max(seq) FROM audit_events), (SELECT max(seq) FROM console_audit_events), 1));
-GRANT USAGE ON SEQUENCE audit_seq TO sigess_runtime;
-
 ALTER TABLE audit_events
     ADD COLUMN lane smallint NOT NULL DEFAULT 0 CHECK (lane BETWEEN 0 AND 63),
     ADD COLUMN lane_seq bigint CHECK (lane_seq > 0);
@@ -25,9 +20,14 @@ ALTER TABLE console_audit_events
     ADD COLUMN lane smallint NOT NULL DEFAULT 0 CHECK (lane BETWEEN 0 AND 63),
     ADD COLUMN lane_seq bigint CHECK (lane_seq > 0);
 
--- The owner reads every trail only while the policies are not forced.
+-- The owner reads every trail only while the policies are not forced: the
+-- sequence starts after every seq written so far, in any trail.
 ALTER TABLE audit_events NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE console_audit_events NO FORCE ROW LEVEL SECURITY;
+CREATE SEQUENCE audit_seq;
+SELECT setval('audit_seq', greatest(
+    (SELECT max(seq) FROM audit_events), (SELECT max(seq) FROM console_audit_events), 1));
+GRANT USAGE ON SEQUENCE audit_seq TO sigess_runtime;
 UPDATE audit_events SET lane_seq = seq;
 UPDATE console_audit_events SET lane_seq = seq;
 ALTER TABLE audit_events FORCE ROW LEVEL SECURITY;

@@ -54,7 +54,12 @@ type Postgres struct {
 
 // NewPostgres creates and migrates a database named after the test package.
 // Call it from TestMain and Close it when the tests are done.
-func NewPostgres(ctx context.Context) (*Postgres, error) {
+func NewPostgres(ctx context.Context) (*Postgres, error) { return NewPostgresAt(ctx, 0) }
+
+// NewPostgresAt is NewPostgres with the migrations up to version only (0:
+// all), for the tests of a migration over data written before it; Migrate
+// brings it up to date.
+func NewPostgresAt(ctx context.Context, version int) (*Postgres, error) {
 	admin := getenv(adminURLEnv, "postgres://sigess_owner:sigess_owner@127.0.0.1:5432/postgres?sslmode=disable")
 	runtime := getenv(runtimeURLEnv, "postgres://sigess_app:sigess_app@127.0.0.1:5432/postgres?sslmode=disable")
 	conn, err := pgx.Connect(ctx, admin)
@@ -71,6 +76,9 @@ func NewPostgres(ctx context.Context) (*Postgres, error) {
 	if err != nil {
 		return nil, err
 	}
+	if version > 0 {
+		ms = ms[:min(version, len(ms))]
+	}
 	if _, err := db.Migrate(ctx, p.AdminURL, p.RuntimeURL, ms); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("testenv: %w", err)
@@ -84,6 +92,18 @@ func NewPostgres(ctx context.Context) (*Postgres, error) {
 		return nil, fmt.Errorf("testenv: %w", err)
 	}
 	return p, nil
+}
+
+// Migrate applies every migration not applied yet.
+func (p *Postgres) Migrate(ctx context.Context) error {
+	ms, err := db.LoadMigrations(migrations.FS)
+	if err == nil {
+		_, err = db.Migrate(ctx, p.AdminURL, p.RuntimeURL, ms)
+	}
+	if err != nil {
+		return fmt.Errorf("testenv: %w", err)
+	}
+	return nil
 }
 
 // Close drops the database.
