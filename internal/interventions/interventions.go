@@ -177,6 +177,7 @@ type Filter struct {
 	State          string
 	CatalogEntryID uuid.UUID
 	UnitID         uuid.UUID // the case's unit
+	ResponsibleID  uuid.UUID // the case's responsible operator
 }
 
 // Cases tells what a viewer may do with a case (casefile.Service implements

@@ -168,8 +168,9 @@ func (s *Service) List(ctx context.Context, tenant uuid.UUID, f Filter, v casefi
 			return &derrors.Invalid{Fields: []derrors.FieldError{{Field: "state", Message: "stato sconosciuto"}}}
 		}
 		all, err := interventionsWhere(ctx, tx, `($1::uuid IS NULL OR i.case_id = $1) AND ($2 = '' OR i.state = $2)
-			AND ($3::uuid IS NULL OR i.catalog_entry_id = $3) AND ($4::uuid IS NULL OR c.unit_id = $4)`,
-			nilUUID(f.CaseID), f.State, nilUUID(f.CatalogEntryID), nilUUID(f.UnitID))
+			AND ($3::uuid IS NULL OR i.catalog_entry_id = $3) AND ($4::uuid IS NULL OR c.unit_id = $4)
+			AND ($5::uuid IS NULL OR c.responsible_id = $5)`,
+			nilUUID(f.CaseID), f.State, nilUUID(f.CatalogEntryID), nilUUID(f.UnitID), nilUUID(f.ResponsibleID))
 		if err != nil {
 			return err
 		}

@@ -183,17 +183,18 @@ func buildCaseload(p Page, w casefile.Workflow, v casefile.Viewer, wide bool, lo
 			}
 		}
 	}
-	// The links: the cases list by responsible or unit, the interventions
-	// list by unit (it has no filter by operator).
+	// The links: the cases and the active interventions lists by
+	// responsible or unit.
 	for _, r := range ops {
 		if r.Name == "" {
 			r.Name = p.T("caseload.operator_unknown")
 		}
 		q := url.Values{"responsible": {r.ID.String()}}
+		active := p.Base + "/interventions?" + url.Values{"state": {"active"}, "responsible": {r.ID.String()}}.Encode()
 		if r.unassigned {
-			q = url.Values{"unassigned": {"1"}}
+			q, active = url.Values{"unassigned": {"1"}}, ""
 		}
-		r.link(p, open, q, "")
+		r.link(p, open, q, active)
 	}
 	for _, r := range uns {
 		r.link(p, open, url.Values{"unit": {r.ID.String()}}, p.Base+"/interventions?"+url.Values{"state": {"active"}, "unit": {r.ID.String()}}.Encode())

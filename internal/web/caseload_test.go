@@ -144,7 +144,8 @@ func TestCaseload(t *testing.T) {
 	body := html.UnescapeString(r.Body)
 	openHref := "/t/latina/cases?" + url.Values{"open": {"1"}, "responsible": {w.swA.ID.String()}}.Encode()
 	activeHref := "/t/latina/interventions?" + url.Values{"state": {"active"}, "unit": {w.unitX.String()}}.Encode()
-	for _, h := range []string{openHref, activeHref} {
+	swActiveHref := "/t/latina/interventions?" + url.Values{"responsible": {w.swA.ID.String()}, "state": {"active"}}.Encode()
+	for _, h := range []string{openHref, activeHref, swActiveHref} {
 		if !strings.Contains(body, `href="`+h+`"`) {
 			t.Errorf("no link to %s", h)
 		}
@@ -155,6 +156,10 @@ func TestCaseload(t *testing.T) {
 		t.Error("the list of swA's open cases shows the case to assign")
 	}
 	must(t, coord.get(activeHref), http.StatusOK, "Contributo affitto", w.c1.Number)
+	must(t, coord.get(swActiveHref), http.StatusOK, "Contributo affitto", w.c1.Number)
+	if r := coord.get("/t/latina/interventions?" + url.Values{"responsible": {w.swY.ID.String()}, "state": {"active"}}.Encode()); strings.Contains(r.Body, w.c1.Number) {
+		t.Error("the active interventions of swY's cases show swA's case")
+	}
 
 	// Intake staff read no case: no caseload.
 	intake := login(w.intake)

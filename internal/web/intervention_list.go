@@ -51,6 +51,8 @@ func (s *Server) interventionList(c *gin.Context) error {
 	if id, err := uuid.Parse(c.Query("unit")); err == nil {
 		f.UnitID = id
 	}
+	// The caseload page links here by responsible operator too.
+	f.ResponsibleID = queryID(c, "responsible")
 	v, err := s.caseViewer(c)
 	if err != nil {
 		return err
