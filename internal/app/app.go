@@ -129,6 +129,7 @@ func New(ctx context.Context, cfg *config.Config, version string) (*App, error) 
 	cases := casefile.NewService(d, ppl)
 	cat, tmpl := catalog.WithTemplates(d)
 	tmpl.Register(templates.KindWorkflow, casefile.WorkflowTemplateKind{Roles: workflowRoles(enf)})
+	cases.UseTemplates(tmpl)
 	return &App{
 		Catalog: cat, Templates: tmpl,
 		Cfg: cfg, DB: d, Redis: rdb, Tenants: svc, Resolver: tenancy.NewResolver(svc, cfg.Tenants.CacheTTL),

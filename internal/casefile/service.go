@@ -14,8 +14,9 @@ import (
 
 // Service keeps the cases of every ente.
 type Service struct {
-	db     *db.DB
-	people *people.Service
+	db        *db.DB
+	people    *people.Service
+	templates TemplateValues
 }
 
 // NewService returns the case files over d; it registers with ppl the merge

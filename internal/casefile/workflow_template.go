@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -341,8 +342,86 @@ func (s *Service) WorkflowCopies(ctx context.Context, tenant uuid.UUID, v Viewer
 // (validRole: the ente's role names) and saved in the same transaction;
 // invalid values or an invalid workflow change nothing.
 func (s *Service) OverrideWorkflowItem(ctx context.Context, tenant, id uuid.UUID, set map[string]string, validRole func(string) bool, v Viewer) (*WorkflowCopy, error) {
+	c, err := s.changeWorkflowItem(ctx, tenant, id, "workflow.item_overridden", validRole, v, func(_ pgx.Tx, c WorkflowCopy) (map[string]string, []string, error) {
+		vals := maps.Clone(c.Values)
+		for f, val := range set {
+			if _, ok := c.Values[f]; ok && f != WFType {
+				vals[f] = val
+			}
+		}
+		vals, err := CheckWorkflowItem(vals)
+		if err != nil {
+			return nil, nil, err
+		}
+		if vals[WFType] == WFTypeTransition && vals[WFRoles] != "" && validRole != nil {
+			var fe fieldErrors
+			for _, r := range strings.Split(vals[WFRoles], ",") {
+				if !validRole(r) {
+					fe.add(WFRoles, fmt.Sprintf("il ruolo %q non esiste", r))
+				}
+			}
+			if err := fe.err(); err != nil {
+				return nil, nil, err
+			}
+		}
+		overridden := c.Overridden
+		for _, f := range WorkflowItemFields {
+			if vals[f] != c.Values[f] && !c.Overrides(f) {
+				overridden = append(overridden, f)
+			}
+		}
+		return vals, overridden, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("casefile.OverrideWorkflowItem(%s, %s): %w", tenant, id, err)
+	}
+	return c, nil
+}
+
+// ErrNotOverridden is an item to restore that the ente did not change.
+var ErrNotOverridden = fmt.Errorf("%w: il passaggio non è stato modificato rispetto al modello", derrors.ErrConflict)
+
+// RestoreWorkflowItem gives the ente's copy id back the template's values,
+// in the version the ente follows, and stops overriding them; the workflow
+// is validated and saved as by OverrideWorkflowItem.
+func (s *Service) RestoreWorkflowItem(ctx context.Context, tenant, id uuid.UUID, validRole func(string) bool, v Viewer) (*WorkflowCopy, error) {
+	c, err := s.changeWorkflowItem(ctx, tenant, id, "workflow.item_restored", validRole, v, func(tx pgx.Tx, c WorkflowCopy) (map[string]string, []string, error) {
+		if len(c.Overridden) == 0 || s.templates == nil {
+			return nil, nil, ErrNotOverridden
+		}
+		tv, err := s.templates.ItemValues(ctx, tx, c.TemplateID, c.Key)
+		if err != nil {
+			return nil, nil, err
+		}
+		vals := maps.Clone(c.Values)
+		for _, f := range c.Overridden {
+			vals[f] = tv[f]
+		}
+		return vals, []string{}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("casefile.RestoreWorkflowItem(%s, %s): %w", tenant, id, err)
+	}
+	return c, nil
+}
+
+// TemplateValues reads an adopted template's values of an item in the
+// version the ente follows (templates.Service implements it).
+type TemplateValues interface {
+	ItemValues(ctx context.Context, tx pgx.Tx, template uuid.UUID, key string) (map[string]string, error)
+}
+
+// UseTemplates lets RestoreWorkflowItem read the templates' values.
+func (s *Service) UseTemplates(t TemplateValues) { s.templates = t }
+
+// changeWorkflowItem locks the ente's copy id, gives it the values and the
+// overridden fields change computes, and saves the workflow composed anew
+// (validated whole), writing action; a change that changes nothing writes
+// nothing.
+func (s *Service) changeWorkflowItem(ctx context.Context, tenant, id uuid.UUID, action string, validRole func(string) bool, v Viewer,
+	change func(tx pgx.Tx, c WorkflowCopy) (map[string]string, []string, error)) (*WorkflowCopy, error) {
 	if !v.Perms["workflow:manage"] {
-		return nil, fmt.Errorf("casefile.OverrideWorkflowItem(%s, %s): %w: non puoi modificare il flusso delle cartelle", tenant, id, derrors.ErrForbidden)
+		return nil, fmt.Errorf("%w: non puoi modificare il flusso delle cartelle", derrors.ErrForbidden)
 	}
 	var out *WorkflowCopy
 	err := s.db.InTenant(ctx, tenant, func(tx pgx.Tx) error {
@@ -353,59 +432,31 @@ func (s *Service) OverrideWorkflowItem(ctx context.Context, tenant, id uuid.UUID
 		if err != nil {
 			return err
 		}
-		vals := make(map[string]string, len(c.Values))
-		for f, val := range c.Values {
-			vals[f] = val
-		}
-		for f, val := range set {
-			if f == WFType {
-				continue
-			}
-			if _, ok := c.Values[f]; ok {
-				vals[f] = val
-			}
-		}
-		vals, err = CheckWorkflowItem(vals)
+		vals, overridden, err := change(tx, c)
 		if err != nil {
 			return err
-		}
-		if vals[WFType] == WFTypeTransition && vals[WFRoles] != "" && validRole != nil {
-			var fe fieldErrors
-			for _, r := range strings.Split(vals[WFRoles], ",") {
-				if !validRole(r) {
-					fe.add(WFRoles, fmt.Sprintf("il ruolo %q non esiste", r))
-				}
-			}
-			if err := fe.err(); err != nil {
-				return err
-			}
 		}
 		changed := []string{}
 		for _, f := range WorkflowItemFields {
 			if vals[f] != c.Values[f] {
 				changed = append(changed, f)
-				if !c.Overrides(f) {
-					c.Overridden = append(c.Overridden, f)
-				}
 			}
 		}
-		c.Values = vals
+		same := len(changed) == 0 && slices.Equal(overridden, c.Overridden)
+		c.Values, c.Overridden = vals, overridden
 		out = &c
-		if len(changed) == 0 {
+		if same {
 			return nil
 		}
 		if _, err := tx.Exec(ctx, `UPDATE workflow_template_items SET item_values = $2, overridden = $3, updated_by = $4, updated_at = now()
-			WHERE id = $1`, id, vals, c.Overridden, nullID(v.ID)); err != nil {
+			WHERE id = $1`, id, vals, overridden, nullID(v.ID)); err != nil {
 			return err
 		}
-		if err := audit.Write(ctx, tx, tenant, audit.Event{Action: "workflow.item_overridden", ActorID: v.ID, Actor: v.Email, IP: v.IP,
+		if err := audit.Write(ctx, tx, tenant, audit.Event{Action: action, ActorID: v.ID, Actor: v.Email, IP: v.IP,
 			ObjectType: "workflow_template_item", ObjectID: id.String(), Details: map[string]any{"key": c.Key, "fields": changed}}); err != nil {
 			return err
 		}
 		return composeAndStore(ctx, tx, tenant, validRole, v.ID, v.Email, v.IP)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("casefile.OverrideWorkflowItem(%s, %s): %w", tenant, id, err)
-	}
-	return out, nil
+	return out, err
 }

@@ -85,7 +85,7 @@ func (s *Server) workflowSave(c *gin.Context) error {
 	default:
 		w = workflowFromForm(c)
 	}
-	roles, err := s.opts.Authz.Roles(ctx, tenant)
+	known, err := s.roleNames(c)
 	if err != nil {
 		return err
 	}
@@ -93,9 +93,7 @@ func (s *Server) workflowSave(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.opts.Cases.SaveWorkflow(ctx, tenant, w, func(r string) bool {
-		return slices.ContainsFunc(roles, func(x authz.Role) bool { return x.Name == r })
-	}, v)
+	err = s.opts.Cases.SaveWorkflow(ctx, tenant, w, known, v)
 	if fs := casefile.Fields(err); len(fs) > 0 {
 		for _, f := range fs {
 			field := f.Field

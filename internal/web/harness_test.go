@@ -121,6 +121,7 @@ func newApp(t *testing.T) *testApp {
 	// The resolver's cache is short so that settings changed by a test show.
 	ppl := people.NewService(pg.DB) // one registry: households hook its merges
 	cases := casefile.NewService(pg.DB, ppl)
+	cases.UseTemplates(testTemplates())
 	store, err := documents.NewFS(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

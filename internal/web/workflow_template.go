@@ -3,11 +3,13 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/sigess/sigess/internal/authz"
 	"github.com/sigess/sigess/internal/casefile"
 	"github.com/sigess/sigess/internal/templates"
 )
@@ -18,6 +20,7 @@ import (
 type WorkflowTemplates interface {
 	WorkflowCopies(ctx context.Context, tenant uuid.UUID, v casefile.Viewer) ([]casefile.WorkflowCopy, error)
 	OverrideWorkflowItem(ctx context.Context, tenant, id uuid.UUID, set map[string]string, validRole func(string) bool, v casefile.Viewer) (*casefile.WorkflowCopy, error)
+	RestoreWorkflowItem(ctx context.Context, tenant, id uuid.UUID, validRole func(string) bool, v casefile.Viewer) (*casefile.WorkflowCopy, error)
 }
 
 // workflowTemplateRoutes registers, under the workflow editor
@@ -34,6 +37,7 @@ func (s *Server) workflowTemplateRoutes(g *gin.RouterGroup) {
 	t.POST("/:id/adopt", s.handle(s.workflowTemplateAdopt))
 	t.POST("/:id/sync", s.handle(s.workflowTemplateSync))
 	t.POST("/items/:id", s.handle(s.workflowTemplateItemSave))
+	t.POST("/items/:id/restore", s.handle(s.workflowTemplateItemRestore))
 }
 
 // workflowTemplateTransition is one transition copied from the template, as
@@ -59,6 +63,8 @@ func (s *Server) workflowTemplatePage(c *gin.Context) error {
 		p.Flash = p.T("workflowtpl.flash.saved")
 	case "read":
 		p.Flash = p.T("workflowtpl.flash.read")
+	case "restored":
+		p.Flash = p.T("workflowtpl.flash.restored")
 	}
 	return s.renderWorkflowTemplates(c, p, http.StatusOK)
 }
@@ -170,20 +176,16 @@ func (s *Server) workflowTemplateItemSave(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	roles, err := s.opts.Authz.Roles(ctx, tenant)
+	known, err := s.roleNames(c)
 	if err != nil {
 		return err
-	}
-	known := map[string]bool{}
-	for _, r := range roles {
-		known[r.Name] = true
 	}
 	reason := "false"
 	if c.PostForm(casefile.WFNeedsReason) != "" {
 		reason = "true"
 	}
 	set := map[string]string{casefile.WFRoles: c.PostForm(casefile.WFRoles), casefile.WFNeedsReason: reason}
-	_, err = s.opts.WorkflowTemplates.OverrideWorkflowItem(ctx, tenant, id, set, func(r string) bool { return known[r] }, v)
+	_, err = s.opts.WorkflowTemplates.OverrideWorkflowItem(ctx, tenant, id, set, known, v)
 	p := s.formPage(c, "workflowtpl.title")
 	errs := map[string]string{}
 	if fieldErrors(err, errs) {
@@ -198,6 +200,45 @@ func (s *Server) workflowTemplateItemSave(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, basePath(c)+"/admin/workflow/templates?done=saved")
 	return nil
+}
+
+// workflowTemplateItemRestore gives a transition the template's roles and
+// reason back, and the template's later changes to it.
+func (s *Server) workflowTemplateItemRestore(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.caseViewer(c)
+	if err != nil {
+		return err
+	}
+	known, err := s.roleNames(c)
+	if err != nil {
+		return err
+	}
+	_, err = s.opts.WorkflowTemplates.RestoreWorkflowItem(c.Request.Context(), currentTenant(c).ID, id, known, v)
+	if fs := casefile.Fields(err); len(fs) > 0 {
+		p := s.formPage(c, "workflowtpl.title")
+		p.Errors["workflow-"+id.String()] = fs[0].Message
+		return s.renderWorkflowTemplates(c, p, http.StatusUnprocessableEntity)
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, basePath(c)+"/admin/workflow/templates?done=restored")
+	return nil
+}
+
+// roleNames tells the ente's role names.
+func (s *Server) roleNames(c *gin.Context) (func(string) bool, error) {
+	roles, err := s.opts.Authz.Roles(c.Request.Context(), currentTenant(c).ID)
+	if err != nil {
+		return nil, err
+	}
+	return func(name string) bool {
+		return slices.ContainsFunc(roles, func(r authz.Role) bool { return r.Name == name })
+	}, nil
 }
 
 // workflowTemplateChangesRead marks the workflow's unread changes as read.

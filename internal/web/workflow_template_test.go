@@ -170,4 +170,22 @@ func TestWorkflowTemplatePages(t *testing.T) {
 	}
 	// The ente's copies of items stay its own: another ente's id is not found.
 	must(t, admin.post(base+"/templates/items/"+uuid.NewString(), url.Values{"roles": {"coordinator"}}), http.StatusNotFound)
+	must(t, admin.post(base+"/templates/items/"+uuid.NewString()+"/restore", nil), http.StatusNotFound)
+
+	// The ente gives open → closed back to the template (v2: social workers,
+	// no reason); a transition it never changed has nothing to restore.
+	must(t, admin.get(base+"/templates"), http.StatusOK, base+"/templates/items/"+openClosed+"/restore")
+	must(t, admin.post(base+"/templates/items/"+openClosed+"/restore", nil), http.StatusSeeOther)
+	r = admin.get(base + "/templates?done=restored")
+	must(t, r, http.StatusOK, "Passaggio di stato riportato ai valori del modello.")
+	if strings.Contains(r.Body, base+"/templates/items/"+openClosed+"/restore") {
+		t.Error("the restored transition still offers to restore")
+	}
+	got, _ = cases.Workflow(ctx, ten.ID)
+	for _, tr := range got.Transitions {
+		if tr.From == "open" && tr.To == "closed" && (!slices.Equal(tr.Roles, []string{"social_worker"}) || tr.RequiresReason) {
+			t.Errorf("restored open → closed = %+v; want the template's v2", tr)
+		}
+	}
+	must(t, admin.post(base+"/templates/items/"+openClosed+"/restore", nil), http.StatusConflict)
 }
