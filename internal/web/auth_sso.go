@@ -113,6 +113,10 @@ func (s *Server) ssoCallback(c *gin.Context) error {
 	email, taxCode := id.Email, ""
 	if t.Settings.SSO.OIDC.Match == "tax_code" {
 		email, taxCode = "", id.TaxCode
+	} else if !id.EmailVerified {
+		// An address the provider did not verify could be anyone's: it
+		// identifies no operator.
+		return s.ssoFailed(c, "email_unverified", id.Email)
 	}
 	op, err := s.opts.Identity.OperatorForSSO(ctx, t.ID, email, taxCode)
 	if errors.Is(err, derrors.ErrNotFound) {
@@ -134,9 +138,10 @@ func (s *Server) ssoFailed(c *gin.Context, reason string, who ...string) error {
 		return err
 	}
 	p := s.formPage(c, "auth.login.title")
-	if reason == "no_operator" {
-		p.Errors[""] = p.T("auth.sso.no_operator")
-	} else {
+	switch reason {
+	case "no_operator", "email_unverified":
+		p.Errors[""] = p.T("auth.sso." + reason)
+	default:
 		p.Errors[""] = p.T("auth.sso.failed")
 	}
 	s.renderLogin(c, http.StatusUnauthorized, p)

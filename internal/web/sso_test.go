@@ -22,6 +22,7 @@ func TestSingleSignOn(t *testing.T) {
 	p.RegisterClient("sigess-latina", "segreto", a.URL+"/t/latina/sso/callback")
 	p.AddUser(ssotest.User{Subject: "spid-1", Email: acct.Email, Name: "Operatore"})
 	p.AddUser(ssotest.User{Subject: "spid-2", Email: "sconosciuto@example.it", Name: "Nessuno"})
+	p.AddUser(ssotest.User{Subject: "spid-3", Email: acct.Email, Name: "Chiunque", Claims: map[string]any{"email_verified": false}})
 	p.DefaultUser = "spid-1"
 
 	ctx := context.Background()
@@ -90,6 +91,16 @@ func TestSingleSignOn(t *testing.T) {
 		p.DefaultUser = "spid-2"
 		defer func() { p.DefaultUser = "spid-1" }()
 		must(t, flow(a.client(t)), http.StatusUnauthorized, "non corrisponde")
+	})
+
+	t.Run("an operator's e-mail the provider did not verify", func(t *testing.T) {
+		p.DefaultUser = "spid-3"
+		defer func() { p.DefaultUser = "spid-1" }()
+		c := a.client(t)
+		must(t, flow(c), http.StatusUnauthorized, "non ha verificato il tuo indirizzo e-mail")
+		if r := c.get("/t/latina/account"); r.Status != http.StatusSeeOther {
+			t.Errorf("logged in with an unverified e-mail: %d", r.Status)
+		}
 	})
 
 	t.Run("state from another browser", func(t *testing.T) {
