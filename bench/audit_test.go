@@ -32,18 +32,7 @@ func BenchmarkAuditWrites(b *testing.B) {
 	ctx := context.Background()
 	pg := newPostgres(b)
 	defer pg.Close()
-	tenant := uuid.New()
-	err := pg.DB.InPlatform(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO regions (code, slug, name) VALUES ('12', 'lazio', 'Lazio')`); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind, istat_code, belfiore_code, region_code)
-			VALUES ($1, 'roma', 'Comune di Roma', 'comune', '058091', 'H501', '12')`, tenant)
-		return err
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	tenant := pg.NewTenant(b)
 	d, err := db.Open(ctx, pg.RuntimeURL, auditWriters)
 	if err != nil {
 		b.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/sigess/sigess/internal/audit"
@@ -22,18 +21,7 @@ func TestLanesOverEarlierTrail(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pg.Close()
-	tenant := uuid.New()
-	err = pg.DB.InPlatform(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO regions (code, slug, name) VALUES ('12', 'lazio', 'Lazio')`); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO tenants (id, slug, name, kind, istat_code, belfiore_code, region_code)
-			VALUES ($1, 'roma', 'Comune di Roma', 'comune', '058091', 'H501', '12')`, tenant)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tenant := pg.NewTenant(t)
 	// Three events as the one-chain writer stored them: seq 1, 2, 3, each
 	// hashed over the one before.
 	at := time.Date(2026, 11, 20, 9, 0, 0, 123456000, time.UTC)

@@ -3,7 +3,6 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/sigess/sigess/internal/apiclient"
 	"github.com/sigess/sigess/internal/tenancy"
-	"github.com/sigess/sigess/internal/testenv"
 )
 
 // TestAPIClients: `sigess api-clients create` prints credentials that work
@@ -21,20 +19,10 @@ import (
 // ends one; mistakes are usage errors or name what is wrong.
 func TestAPIClients(t *testing.T) {
 	ctx := context.Background()
-	// A database of its own: the other tests of the package expect an empty
-	// registry when they start.
-	own, err := testenv.NewPostgres(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer own.Close()
-	env := map[string]string{"SIGESS_DATABASE_URL": own.RuntimeURL, "SIGESS_DATABASE_ADMIN_URL": own.AdminURL}
+	own, env := withEnti(t)
 	run := func(t *testing.T, args ...string) (int, string, string) {
 		t.Helper()
 		return sigess(t, env, args...)
-	}
-	if code, _, errOut := run(t, "tenants", "apply", filepath.Join(testenv.RepoRoot(), "tenants")); code != 0 {
-		t.Fatal(errOut)
 	}
 
 	code, out, errOut := run(t, "api-clients", "create", "--tenant", "roma", "--name", "Anagrafe",

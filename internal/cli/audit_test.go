@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/sigess/sigess/internal/onboarding"
-	"github.com/sigess/sigess/internal/testenv"
 )
 
 // TestAuditVerify: `sigess audit verify` finds every trail intact after the
@@ -17,18 +16,10 @@ import (
 // is named, with exit status 1; --tenant checks one ente.
 func TestAuditVerify(t *testing.T) {
 	ctx := context.Background()
-	own, err := testenv.NewPostgres(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer own.Close()
-	env := map[string]string{"SIGESS_DATABASE_URL": own.RuntimeURL, "SIGESS_DATABASE_ADMIN_URL": own.AdminURL}
+	own, env := withEnti(t)
 	run := func(args ...string) (int, string, string) {
 		t.Helper()
 		return sigess(t, env, args...)
-	}
-	if code, _, errOut := run("tenants", "apply", filepath.Join(testenv.RepoRoot(), "tenants")); code != 0 {
-		t.Fatal(errOut)
 	}
 	tpl, _ := onboarding.Template(onboarding.KindPeople)
 	file := filepath.Join(t.TempDir(), "persone.csv")

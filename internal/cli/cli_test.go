@@ -33,6 +33,23 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// withEnti is a database of the test's own (the other tests of the package
+// expect an empty registry when they start) with the repository's enti
+// applied, and the environment that points sigess at it.
+func withEnti(t *testing.T) (*testenv.Postgres, map[string]string) {
+	t.Helper()
+	own, err := testenv.NewPostgres(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(own.Close)
+	env := map[string]string{"SIGESS_DATABASE_URL": own.RuntimeURL, "SIGESS_DATABASE_ADMIN_URL": own.AdminURL}
+	if code, _, errOut := sigess(t, env, "tenants", "apply", filepath.Join(testenv.RepoRoot(), "tenants")); code != 0 {
+		t.Fatal(errOut)
+	}
+	return own, env
+}
+
 // sigess runs the command line against the package's database.
 func sigess(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()

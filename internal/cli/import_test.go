@@ -1,33 +1,22 @@
 package cli_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/sigess/sigess/internal/onboarding"
-	"github.com/sigess/sigess/internal/testenv"
 )
 
 // TestImport: `sigess import` imports a file and prints the counts; the same
 // file again skips every row; a file with errors lists each with its row and
 // field, imports nothing and exits 1; a wrong command line exits 2.
 func TestImport(t *testing.T) {
-	ctx := context.Background()
-	own, err := testenv.NewPostgres(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer own.Close()
-	env := map[string]string{"SIGESS_DATABASE_URL": own.RuntimeURL, "SIGESS_DATABASE_ADMIN_URL": own.AdminURL}
+	_, env := withEnti(t)
 	run := func(args ...string) (int, string, string) {
 		t.Helper()
 		return sigess(t, env, args...)
-	}
-	if code, _, errOut := run("tenants", "apply", filepath.Join(testenv.RepoRoot(), "tenants")); code != 0 {
-		t.Fatal(errOut)
 	}
 	dir := t.TempDir()
 	tpl, _ := onboarding.Template(onboarding.KindPeople)

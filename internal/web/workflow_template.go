@@ -163,48 +163,36 @@ func (s *Server) workflowTemplateDo(c *gin.Context, done string, do func(ctx con
 
 // workflowTemplateItemSave changes the roles and the reason of a transition
 // copied from the template: they become the ente's, kept when the template
-// changes them. An unknown role or a workflow that would not be valid is shown
-// next to the transition, and nothing changes.
+// changes them.
 func (s *Server) workflowTemplateItemSave(c *gin.Context) error {
-	ctx := c.Request.Context()
-	tenant := currentTenant(c).ID
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	v, err := s.caseViewer(c)
-	if err != nil {
-		return err
-	}
-	known, err := s.roleNames(c)
-	if err != nil {
-		return err
-	}
 	reason := "false"
 	if c.PostForm(casefile.WFNeedsReason) != "" {
 		reason = "true"
 	}
 	set := map[string]string{casefile.WFRoles: c.PostForm(casefile.WFRoles), casefile.WFNeedsReason: reason}
-	_, err = s.opts.WorkflowTemplates.OverrideWorkflowItem(ctx, tenant, id, set, known, v)
-	p := s.formPage(c, "workflowtpl.title")
-	errs := map[string]string{}
-	if fieldErrors(err, errs) {
-		for f, msg := range errs {
-			p.Errors[f+"-"+id.String()] = msg
-		}
-		p.Form[casefile.WFRoles+"-"+id.String()] = set[casefile.WFRoles]
-		return s.renderWorkflowTemplates(c, p, http.StatusUnprocessableEntity)
-	}
-	if err != nil {
-		return err
-	}
-	c.Redirect(http.StatusSeeOther, basePath(c)+"/admin/workflow/templates?done=saved")
-	return nil
+	return s.workflowTemplateItem(c, "saved", map[string]string{casefile.WFRoles: set[casefile.WFRoles]},
+		func(ctx context.Context, tenant, id uuid.UUID, known func(string) bool, v casefile.Viewer) error {
+			_, err := s.opts.WorkflowTemplates.OverrideWorkflowItem(ctx, tenant, id, set, known, v)
+			return err
+		})
 }
 
 // workflowTemplateItemRestore gives a transition the template's roles and
 // reason back, and the template's later changes to it.
 func (s *Server) workflowTemplateItemRestore(c *gin.Context) error {
+	return s.workflowTemplateItem(c, "restored", nil,
+		func(ctx context.Context, tenant, id uuid.UUID, known func(string) bool, v casefile.Viewer) error {
+			_, err := s.opts.WorkflowTemplates.RestoreWorkflowItem(ctx, tenant, id, known, v)
+			return err
+		})
+}
+
+// workflowTemplateItem runs change on the ente's copy of a transition named
+// in the path and goes back to the templates page saying done. An unknown
+// role or a workflow that would not be valid is shown next to the transition,
+// with what was typed (form), and nothing changes.
+func (s *Server) workflowTemplateItem(c *gin.Context, done string, form map[string]string,
+	change func(ctx context.Context, tenant, id uuid.UUID, known func(string) bool, v casefile.Viewer) error) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -217,16 +205,22 @@ func (s *Server) workflowTemplateItemRestore(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.opts.WorkflowTemplates.RestoreWorkflowItem(c.Request.Context(), currentTenant(c).ID, id, known, v)
-	if fs := casefile.Fields(err); len(fs) > 0 {
+	err = change(c.Request.Context(), currentTenant(c).ID, id, known, v)
+	errs := map[string]string{}
+	if fieldErrors(err, errs) {
 		p := s.formPage(c, "workflowtpl.title")
-		p.Errors["workflow-"+id.String()] = fs[0].Message
+		for f, msg := range errs {
+			p.Errors[f+"-"+id.String()] = msg
+		}
+		for f, val := range form {
+			p.Form[f+"-"+id.String()] = val
+		}
 		return s.renderWorkflowTemplates(c, p, http.StatusUnprocessableEntity)
 	}
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, basePath(c)+"/admin/workflow/templates?done=restored")
+	c.Redirect(http.StatusSeeOther, basePath(c)+"/admin/workflow/templates?done="+done)
 	return nil
 }
 
