@@ -68,15 +68,13 @@ func (s *Service) Send(ctx context.Context, tenant uuid.UUID, in NewReferral, v 
 // enough to send it elsewhere. The unit sending is the case's unit unless in
 // names one.
 func (s *Service) caseToRefer(ctx context.Context, tx pgx.Tx, tenant uuid.UUID, in *NewReferral, v Viewer) (uuid.UUID, error) {
-	acc, err := casefile.KnownAccess(ctx, s.cases, tx, tenant, *in.CaseID, casefile.Viewer{ID: v.ID, Email: v.Email, IP: v.IP, Perms: v.Perms})
+	_, err := casefile.ReadableAccess(ctx, s.cases, tx, tenant, *in.CaseID, casefile.Viewer{ID: v.ID, Email: v.Email, IP: v.IP, Perms: v.Perms},
+		fmt.Errorf("%w: solo chi può leggere il caso può inviarlo", derrors.ErrForbidden))
 	if errors.Is(err, derrors.ErrNotFound) {
 		return uuid.Nil, invalid("case_id", "caso non trovato")
 	}
 	if err != nil {
 		return uuid.Nil, err
-	}
-	if !acc.Content {
-		return uuid.Nil, fmt.Errorf("%w: solo chi può leggere il caso può inviarlo", derrors.ErrForbidden)
 	}
 	var person, unit uuid.UUID
 	if err := tx.QueryRow(ctx, `SELECT person_id, unit_id FROM cases WHERE id = $1`, in.CaseID).Scan(&person, &unit); err != nil {

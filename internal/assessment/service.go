@@ -35,11 +35,7 @@ func NewService(d *db.DB, cases Cases) *Service {
 // readable asks the case file what v may do with caseID: a case v may not
 // know of is not found, one whose content v may not read is forbidden.
 func (s *Service) readable(ctx context.Context, tx pgx.Tx, tenant, caseID uuid.UUID, v casefile.Viewer) (casefile.Access, error) {
-	acc, err := casefile.KnownAccess(ctx, s.cases, tx, tenant, caseID, v)
-	if err == nil && !acc.Content {
-		return acc, ErrNoContent
-	}
-	return acc, err
+	return casefile.ReadableAccess(ctx, s.cases, tx, tenant, caseID, v, ErrNoContent)
 }
 
 // List returns the case's subject and its assessments, latest first, and

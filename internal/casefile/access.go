@@ -80,6 +80,17 @@ func KnownAccess(ctx context.Context, cases AccessAsker, tx pgx.Tx, tenant, id u
 	return acc, err
 }
 
+// ReadableAccess is KnownAccess for the packages that read what hangs off a
+// case: a case whose content v may not read is noContent (their own
+// forbidden error, naming what they keep).
+func ReadableAccess(ctx context.Context, cases AccessAsker, tx pgx.Tx, tenant, id uuid.UUID, v Viewer, noContent error) (Access, error) {
+	acc, err := KnownAccess(ctx, cases, tx, tenant, id, v)
+	if err == nil && !acc.Content {
+		return acc, noContent
+	}
+	return acc, err
+}
+
 // accessTo is AccessTo, locking the case row for update when lock is set.
 func accessTo(ctx context.Context, tx pgx.Tx, tenant, id uuid.UUID, v Viewer, lock bool) (Access, error) {
 	q := `SELECT ` + contentSQL + `, ` + memberSQL + ` FROM cases c WHERE c.tenant_id = $1 AND c.id = $7`

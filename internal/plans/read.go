@@ -36,11 +36,7 @@ func (s *Service) today() people.Date { return people.DateOf(s.now().In(rome)) }
 // readable asks the case file what v may do with caseID: a case v may not
 // know of is not found, one whose content v may not read is forbidden.
 func (s *Service) readable(ctx context.Context, tx pgx.Tx, tenant, caseID uuid.UUID, v casefile.Viewer) (casefile.Access, error) {
-	acc, err := casefile.KnownAccess(ctx, s.cases, tx, tenant, caseID, v)
-	if err == nil && !acc.Content {
-		return acc, ErrNoContent
-	}
-	return acc, err
+	return casefile.ReadableAccess(ctx, s.cases, tx, tenant, caseID, v, ErrNoContent)
 }
 
 // List returns the case with the people who may be its plans' beneficiaries,
