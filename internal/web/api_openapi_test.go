@@ -71,6 +71,20 @@ func specRouter(t *testing.T, base string) routers.Router {
 // the document forbids must not succeed.
 func (a *testApp) apiCall(t *testing.T, method, path, token string, body any) response {
 	t.Helper()
+	r, _ := specCall(t, specRouter(t, a.URL), a.client(t).do, a.URL+path, method, token, body,
+		&openapi3filter.Options{IncludeResponseStatus: true})
+	return r
+}
+
+// specCall sends method url with a bearer token ("" for none) and body (nil,
+// or marshalled as JSON) through do, and holds both to the OpenAPI document
+// of router: the operation must be in it, a request the server accepted
+// (status below 400) must be one the document allows, and the response must
+// match it (checked with opts). It returns the response and the operation's
+// route.
+func specCall(t *testing.T, router routers.Router, do func(*http.Request) response, url, method, token string, body any,
+	opts *openapi3filter.Options) (response, *routers.Route) {
+	t.Helper()
 	var raw []byte
 	if body != nil {
 		var err error
@@ -79,7 +93,7 @@ func (a *testApp) apiCall(t *testing.T, method, path, token string, body any) re
 		}
 	}
 	newReq := func() *http.Request {
-		req, _ := http.NewRequest(method, a.URL+path, bytes.NewReader(raw))
+		req, _ := http.NewRequest(method, url, bytes.NewReader(raw))
 		if body != nil {
 			req.Header.Set("Content-Type", "application/json")
 		}
@@ -88,29 +102,28 @@ func (a *testApp) apiCall(t *testing.T, method, path, token string, body any) re
 		}
 		return req
 	}
-	r := a.client(t).do(newReq())
+	r := do(newReq())
 
 	ctx := context.Background()
 	req := newReq()
-	route, params, err := specRouter(t, a.URL).FindRoute(req)
+	route, params, err := router.FindRoute(req)
 	if err != nil {
-		t.Fatalf("%s %s is not in the OpenAPI document: %v", method, path, err)
+		t.Fatalf("%s %s is not in the OpenAPI document: %v", method, req.URL.Path, err)
 	}
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
 		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
 	if r.Status < 400 {
 		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-			t.Errorf("%s %s succeeded (%d) with a request the document forbids: %v", method, path, r.Status, err)
+			t.Errorf("%s %s succeeded (%d) with a request the document forbids: %v", method, req.URL.Path, r.Status, err)
 		}
 	}
 	if err := openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: in, Status: r.Status, Header: r.Header,
-		Body:    io.NopCloser(strings.NewReader(r.Body)),
-		Options: &openapi3filter.Options{IncludeResponseStatus: true},
+		Body: io.NopCloser(strings.NewReader(r.Body)), Options: opts,
 	}); err != nil {
-		t.Errorf("%s %s: response %d does not match the document: %v\n%s", method, path, r.Status, err, r.Body)
+		t.Errorf("%s %s: response %d does not match the document: %v\n%s", method, req.URL.Path, r.Status, err, r.Body)
 	}
-	return r
+	return r, route
 }
 
 // TestOpenAPIDocument: the merged document is valid OpenAPI 3, and it is

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -18,7 +17,6 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -152,54 +150,12 @@ func (w *waasApp) token(t *testing.T, name string) string {
 // api-comuni.yaml; a response that is not 2xx must be a Problem too.
 func (w *waasApp) call(t *testing.T, method, path, token string, body any) response {
 	t.Helper()
-	var raw []byte
-	if body != nil {
-		var err error
-		if raw, err = json.Marshal(body); err != nil {
-			t.Fatal(err)
-		}
-	}
-	newReq := func() *http.Request {
-		req, _ := http.NewRequest(method, w.URL+path, bytes.NewReader(raw))
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		return req
-	}
-	resp, err := http.DefaultClient.Do(newReq())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	r := response{Status: resp.StatusCode, Body: string(b), Header: resp.Header}
-
-	ctx := context.Background()
-	req := newReq()
-	route, params, err := w.router.FindRoute(req)
-	if err != nil {
-		t.Fatalf("%s %s is not in api-comuni.yaml: %v", method, path, err)
-	}
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
-	if r.Status < 400 {
-		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-			t.Errorf("%s %s succeeded (%d) with a request the spec forbids: %v", method, path, r.Status, err)
-		}
-	}
-	if err := openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: in, Status: r.Status, Header: r.Header,
-		Body: io.NopCloser(strings.NewReader(r.Body)),
-	}); err != nil {
-		t.Errorf("%s %s: response %d does not match the spec: %v\n%s", method, path, r.Status, err, r.Body)
-	}
+	c := &client{t: t, http: &http.Client{}}
+	r, route := specCall(t, w.router, c.do, w.URL+path, method, token, body, nil)
 	if r.Status >= 400 {
 		problem := route.Spec.Components.Schemas["Problem"].Value
 		var v any
-		if err := json.Unmarshal(b, &v); err != nil || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+		if err := json.Unmarshal([]byte(r.Body), &v); err != nil || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
 			t.Errorf("%s %s: %d is not problem+json: %s %s", method, path, r.Status, r.Header.Get("Content-Type"), r.Body)
 		} else if err := problem.VisitJSON(v); err != nil {
 			t.Errorf("%s %s: %d is not a Problem: %v", method, path, r.Status, err)
