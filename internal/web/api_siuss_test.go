@@ -24,29 +24,13 @@ import (
 func TestSIUSSFlowsAPI(t *testing.T) {
 	a := newApp(t)
 	ctx := context.Background()
-	w, entry := interventionWorld(t, a)
-	if err := a.Authz.SaveRole(ctx, w.tenant, authz.Role{Name: "direzione", LabelIT: "Direzione",
-		Permissions: []string{"cases:read_all", "cases:write", "interventions:read", "interventions:request", "interventions:authorise"}}); err != nil {
-		t.Fatal(err)
-	}
-	dir := a.token(t, "latina", a.newAPIClient(t, "latina", "direzione"))
-	adm := a.token(t, "latina", a.newAPIClient(t, "latina", "administrative", "auditor"))
+	s := approvedForSIUSS(t, a)
+	w, it, dir, adm := s.world, s.it, s.dir, s.adm
 	social := a.token(t, "latina", a.newAPIClient(t, "latina", "social_worker", "intake_operator", "auditor"))
 	other := a.token(t, "viterbo", a.newAPIClient(t, "viterbo", "administrative"))
-	start := time.Now().AddDate(0, -1, 0).Format(time.DateOnly)
 
-	// An intervention made active through the API.
-	base := "/t/latina/api/v1/interventions"
-	r := a.apiCall(t, http.MethodPost, base, dir, map[string]any{"person_id": w.person, "case_id": w.c1.ID, "catalog_entry_id": entry, "start_date": start})
-	must(t, r, http.StatusCreated)
-	it := decode[interventions.Intervention](t, r)
-	path := base + "/" + it.ID.String()
-	must(t, a.apiCall(t, http.MethodPost, path+"/transitions", dir, map[string]any{"to": "approved"}), http.StatusOK)
-	v := decode[interventions.View](t, a.apiCall(t, http.MethodGet, path, adm, nil))
-	must(t, a.apiCall(t, http.MethodPatch, path, adm, map[string]any{"version": v.Version, "application_protocol": "PROT-2026-9",
-		"monthly_amount_cents": 40000, "period_months": 6, "dsu_protocol": "INPS-ISEE-2026-00000009A-00", "dsu_year": 2026,
-		"dsu_date": start, "isee_value_cents": 900000}), http.StatusOK)
-	must(t, a.apiCall(t, http.MethodPost, path+"/transitions", adm, map[string]any{"to": "active"}), http.StatusOK)
+	// The intervention made active through the API.
+	must(t, a.apiCall(t, http.MethodPost, s.path+"/transitions", adm, map[string]any{"to": "active"}), http.StatusOK)
 
 	// Its flow, as internal/siuss writes it (its own tests cover the
 	// generation; here the row is what the API lists).
@@ -103,7 +87,7 @@ func TestSIUSSFlowsAPI(t *testing.T) {
 		t.Errorf("a full page without next_since: %+v", p)
 	}
 
-	r = a.apiCall(t, http.MethodGet, list+"?state=lost&limit=500&since=-3&intervention_id=x", adm, nil)
+	r := a.apiCall(t, http.MethodGet, list+"?state=lost&limit=500&since=-3&intervention_id=x", adm, nil)
 	must(t, r, http.StatusUnprocessableEntity)
 	if diff := cmp.Diff([]string{"state", "since", "limit", "intervention_id"}, problemFields(t, r)); diff != "" {
 		t.Errorf("bad filters (-want +got):\n%s", diff)
@@ -122,4 +106,38 @@ func ok(t *testing.T, r response, status int) response {
 	t.Helper()
 	must(t, r, status)
 	return r
+}
+
+// siussSetup is an intervention of latina's interventionWorld requested and
+// approved through the API by a client whose role may authorise, with
+// everything activation needs filled in by an administrative client (its
+// token adm), ready to activate.
+type siussSetup struct {
+	world    *caseWorld
+	it       interventions.Intervention
+	path     string // the intervention in the API
+	dir, adm string // the clients' tokens
+}
+
+func approvedForSIUSS(t *testing.T, a *testApp) siussSetup {
+	t.Helper()
+	w, entry := interventionWorld(t, a)
+	if err := a.Authz.SaveRole(context.Background(), w.tenant, authz.Role{Name: "direzione", LabelIT: "Direzione",
+		Permissions: []string{"cases:read_all", "cases:write", "interventions:read", "interventions:request", "interventions:authorise"}}); err != nil {
+		t.Fatal(err)
+	}
+	s := siussSetup{world: w, dir: a.token(t, "latina", a.newAPIClient(t, "latina", "direzione")),
+		adm: a.token(t, "latina", a.newAPIClient(t, "latina", "administrative", "auditor"))}
+	start := time.Now().AddDate(0, -1, 0).Format(time.DateOnly)
+	base := "/t/latina/api/v1/interventions"
+	r := a.apiCall(t, http.MethodPost, base, s.dir, map[string]any{"person_id": w.person, "case_id": w.c1.ID, "catalog_entry_id": entry, "start_date": start})
+	must(t, r, http.StatusCreated)
+	s.it = decode[interventions.Intervention](t, r)
+	s.path = base + "/" + s.it.ID.String()
+	must(t, a.apiCall(t, http.MethodPost, s.path+"/transitions", s.dir, map[string]any{"to": "approved"}), http.StatusOK)
+	v := decode[interventions.View](t, a.apiCall(t, http.MethodGet, s.path, s.adm, nil))
+	must(t, a.apiCall(t, http.MethodPatch, s.path, s.adm, map[string]any{"version": v.Version, "application_protocol": "PROT-2026-9",
+		"monthly_amount_cents": 40000, "period_months": 6, "dsu_protocol": "INPS-ISEE-2026-00000009A-00", "dsu_year": 2026,
+		"dsu_date": start, "isee_value_cents": 900000}), http.StatusOK)
+	return s
 }

@@ -6,13 +6,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/sigess/sigess/internal/authz"
-	"github.com/sigess/sigess/internal/interventions"
 	"github.com/sigess/sigess/internal/siuss"
 )
 
@@ -26,25 +23,8 @@ import (
 func TestSIUSSPages(t *testing.T) {
 	a := newApp(t)
 	ctx := context.Background()
-	w, entry := interventionWorld(t, a)
-	if err := a.Authz.SaveRole(ctx, w.tenant, authz.Role{Name: "direzione", LabelIT: "Direzione",
-		Permissions: []string{"cases:read_all", "cases:write", "interventions:read", "interventions:request", "interventions:authorise"}}); err != nil {
-		t.Fatal(err)
-	}
-	dir := a.token(t, "latina", a.newAPIClient(t, "latina", "direzione"))
-	api := a.token(t, "latina", a.newAPIClient(t, "latina", "administrative", "auditor"))
-	start := time.Now().AddDate(0, -1, 0).Format(time.DateOnly)
-
-	base := "/t/latina/api/v1/interventions"
-	r := a.apiCall(t, http.MethodPost, base, dir, map[string]any{"person_id": w.person, "case_id": w.c1.ID, "catalog_entry_id": entry, "start_date": start})
-	must(t, r, http.StatusCreated)
-	it := decode[interventions.Intervention](t, r)
-	path := base + "/" + it.ID.String()
-	must(t, a.apiCall(t, http.MethodPost, path+"/transitions", dir, map[string]any{"to": "approved"}), http.StatusOK)
-	v := decode[interventions.View](t, a.apiCall(t, http.MethodGet, path, api, nil))
-	must(t, a.apiCall(t, http.MethodPatch, path, api, map[string]any{"version": v.Version, "application_protocol": "PROT-2026-7",
-		"monthly_amount_cents": 40000, "period_months": 6, "dsu_protocol": "INPS-ISEE-2026-00000007A-00", "dsu_year": 2026,
-		"dsu_date": start, "isee_value_cents": 900000}), http.StatusOK)
+	s := approvedForSIUSS(t, a)
+	w, it := s.world, s.it
 	cf := func() string { return "RSSMRA80A01H" + strings.ToUpper(uuid.NewString()[:3]) + "Z" }
 	pg.Exec(t, w.tenant, `UPDATE people SET tax_code = $2, residence = '058091' WHERE id = $1`, w.person, cf())
 
@@ -97,7 +77,7 @@ func TestSIUSSPages(t *testing.T) {
 	if _, err := flows.RecordOutcome(ctx, w.tenant, old, siuss.Outcome{Code: siuss.OutcomeDataNotFound, Description: why}); err != nil {
 		t.Fatal(err)
 	}
-	r = adm.get(ui + "?state=rejected")
+	r := adm.get(ui + "?state=rejected")
 	must(t, r, http.StatusOK, old, "Scartato", why)
 	if r = adm.get(ui + "?state=waiting"); strings.Contains(r.Body, old) {
 		t.Error("state=waiting lists the rejected flow")
